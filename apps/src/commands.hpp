@@ -1,0 +1,22 @@
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace troupe::app {
+
+/// Exit codes shared by every command.
+enum exit_code : int {
+  exit_ok = 0,
+  exit_failure = 1,   ///< the operation ran and failed
+  exit_bad_input = 2, ///< bad config, arguments or input file
+};
+
+/// Ends the current command with `code`; used from CLI11 callbacks.
+[[noreturn]] inline void finish(int code) {
+  throw CLI::RuntimeError(code);
+}
+
+// Each command group registers its subcommands on the top-level app.
+void add_config_command(CLI::App& app);
+
+} // namespace troupe::app

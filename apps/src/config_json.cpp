@@ -1,0 +1,51 @@
+#include "config_json.hpp"
+
+namespace troupe::app {
+
+nlohmann::ordered_json to_json(const config::cluster_config& cfg) {
+  using json = nlohmann::ordered_json;
+  json nodes = json::array();
+  for (const auto& n : cfg.nodes)
+    nodes.push_back({{"name", n.name},
+                     {"host", n.host},
+                     {"port", n.port},
+                     {"address", n.address()},
+                     {"data_dir", n.data_dir},
+                     {"weight", n.weight}});
+  const auto& d = cfg.durability;
+  const auto& t = cfg.timeouts;
+  const auto& r = cfg.retry;
+  const auto& l = cfg.limits;
+  return json{
+    {"source", cfg.source},
+    {"cluster",
+     {{"name", cfg.name},
+      {"shards", cfg.shards},
+      {"virtual_nodes", cfg.virtual_nodes},
+      {"scheduler_threads", cfg.scheduler_threads},
+      {"effective_scheduler_threads", cfg.effective_scheduler_threads()}}},
+    {"nodes", nodes},
+    {"durability",
+     {{"sync", d.sync},
+      {"group_commit_max_batch", d.group_commit_max_batch},
+      {"group_commit_max_bytes", d.group_commit_max_bytes}}},
+    {"timeouts",
+     {{"request_ms", t.request.count()},
+      {"prepare_ms", t.prepare.count()},
+      {"connect_ms", t.connect.count()},
+      {"heartbeat_interval_ms", t.heartbeat_interval.count()},
+      {"heartbeat_timeout_ms", t.heartbeat_timeout.count()}}},
+    {"retry",
+     {{"max_attempts", r.max_attempts},
+      {"initial_interval_ms", r.initial_interval.count()},
+      {"multiplier", r.multiplier},
+      {"max_interval_ms", r.max_interval.count()}}},
+    {"limits",
+     {{"max_key_bytes", l.max_key_bytes},
+      {"max_value_bytes", l.max_value_bytes},
+      {"max_message_bytes", l.max_message_bytes}}},
+    {"log", {{"level", cfg.log.level}}},
+  };
+}
+
+} // namespace troupe::app

@@ -1,0 +1,84 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace troupe::config {
+
+using millis = std::chrono::milliseconds;
+
+/// One node of the cluster: where it listens and where it keeps its data.
+struct node_config {
+  std::string name; ///< unique; letters, digits, '-', '_', '.'
+  std::string host{"127.0.0.1"};
+  std::uint16_t port{0};   ///< 1..65535, unique per host
+  std::string data_dir;    ///< default "data/<name>", relative to cwd
+  std::uint32_t weight{1}; ///< share of shards, 1..10000
+
+  /// Returns "host:port".
+  [[nodiscard]] std::string address() const;
+};
+
+/// How durable writes reach the disk (group commit, see docs/design.md).
+struct durability_config {
+  bool sync{true};                                ///< fsync every group commit
+  std::uint32_t group_commit_max_batch{256};      ///< writes per WriteBatch
+  std::uint64_t group_commit_max_bytes{4u << 20}; ///< bytes per WriteBatch
+};
+
+/// Time limits of the runtime and the transaction protocol.
+struct timeouts_config {
+  millis request{5000};           ///< a client call end to end
+  millis prepare{2000};           ///< waiting for all votes
+  millis connect{1000};           ///< one connection attempt to a peer
+  millis heartbeat_interval{500}; ///< how often peers are probed
+  millis heartbeat_timeout{3000}; ///< silence after which a peer is down
+};
+
+/// A bounded retry policy (Temporal's shape): attempt n waits
+/// min(initial_interval * multiplier^(n-1), max_interval), plus jitter.
+struct retry_policy {
+  std::uint32_t max_attempts{5}; ///< including the first attempt
+  millis initial_interval{100};
+  double multiplier{2.0};    ///< >= 1.0
+  millis max_interval{5000}; ///< >= initial_interval
+};
+
+/// Size limits enforced on keys, values and network messages.
+struct limits_config {
+  std::uint32_t max_key_bytes{4096};
+  std::uint32_t max_value_bytes{1u << 20};
+  std::uint32_t max_message_bytes{4u << 20};
+};
+
+/// Log verbosity: trace, debug, info, warn, error or off.
+struct log_config {
+  std::string level{"info"};
+};
+
+/// A validated cluster configuration with every default filled in.
+/// Produced by `load_file` or `parse`; never partially valid.
+struct cluster_config {
+  std::string source;                 ///< file it came from (for messages)
+  std::string name{"troupe"};         ///< cluster name
+  std::uint32_t shards{64};           ///< keys hash into this many shards
+  std::uint32_t virtual_nodes{256};   ///< ring points per unit of weight
+  std::uint32_t scheduler_threads{0}; ///< CAF workers; 0 = number of cores
+  std::vector<node_config> nodes;     ///< at least one
+  durability_config durability;
+  timeouts_config timeouts;
+  retry_policy retry;
+  limits_config limits;
+  log_config log;
+
+  /// Returns the node called `node_name`, or nullptr.
+  [[nodiscard]] const node_config*
+  find_node(const std::string& node_name) const;
+
+  /// Returns `scheduler_threads`, or the number of cores when it is 0.
+  [[nodiscard]] std::uint32_t effective_scheduler_threads() const;
+};
+
+} // namespace troupe::config

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# troupe.sh: the whole set-up on a Debian 12 machine.
+#
+#   ./troupe.sh demo    install what is missing, build (Release), run the demo
+#   ./troupe.sh test    install what is missing, build, run every test (ctest)
+#
+# Other verbs: deps (install only), build (Release build only), format (rewrite
+# sources with clang-format), help. Both main verbs are idempotent and quiet
+# when there is nothing to install.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+JOBS="${TROUPE_JOBS:-$(nproc 2>/dev/null || echo 2)}"
+
+# Debian packages the build and the tests need (docs/design.md).
+PACKAGES=(
+  build-essential cmake pkg-config ccache clang-format
+  libcaf-dev libprotobuf-dev protobuf-compiler librocksdb-dev
+  libboost-test-dev libtomlplusplus-dev libcli11-dev libspdlog-dev libfmt-dev
+  libxxhash-dev libbenchmark-dev nlohmann-json3-dev
+)
+
+log() { printf '[troupe] %s\n' "$*" >&2; }
+
+install_deps() {
+  local missing=()
+  for p in "${PACKAGES[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
+      missing+=("$p")
+    fi
+  done
+  [[ ${#missing[@]} -eq 0 ]] && return 0
+  local sudo=()
+  if [[ $(id -u) -ne 0 ]]; then sudo=(sudo); fi
+  log "installing ${missing[*]}"
+  "${sudo[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq \
+    --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# configure_and_build <build dir> <build type> [cmake args...]
+configure_and_build() {
+  local dir="$1" type="$2"; shift 2
+  if [[ ! -f "$dir/CMakeCache.txt" ]]; then
+    cmake -S "$ROOT" -B "$dir" -DCMAKE_BUILD_TYPE="$type" "$@" >/dev/null
+  else
+    cmake -S "$ROOT" -B "$dir" "$@" >/dev/null
+  fi
+  cmake --build "$dir" -j"$JOBS" -- --no-print-directory -s
+}
+
+release_build() { configure_and_build "$ROOT/build/release" Release; }
+
+cmd_demo() {
+  install_deps
+  release_build
+  local troupe="$ROOT/build/release/apps/troupe"
+  log "demo: validate the example cluster config"
+  "$troupe" config check "$ROOT/examples/cluster/local-3.toml"
+}
+
+cmd_test() {
+  install_deps
+  # Tests build with fail points compiled in and assertions on.
+  configure_and_build "$ROOT/build/test" RelWithDebInfo -DTROUPE_FAILPOINTS=ON
+  cd "$ROOT/build/test"
+  ctest --output-on-failure -j"$JOBS" "$@"
+}
+
+cmd_format() {
+  install_deps
+  git -C "$ROOT" ls-files '*.cpp' '*.hpp' | (cd "$ROOT" && xargs clang-format -i)
+}
+
+usage() { sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+
+verb="${1:-help}"; shift || true
+case "$verb" in
+  demo) cmd_demo "$@" ;;
+  test) cmd_test "$@" ;;
+  deps) install_deps ;;
+  build) install_deps; release_build ;;
+  format) cmd_format ;;
+  help|-h|--help) usage ;;
+  *) log "unknown verb '$verb'"; usage; exit 2 ;;
+esac
