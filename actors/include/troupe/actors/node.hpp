@@ -1,0 +1,91 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <caf/actor.hpp>
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/atom.hpp>
+#include <caf/expected.hpp>
+
+#include "troupe/actors/wire.hpp"
+#include "troupe/config/cluster_config.hpp"
+
+namespace spdlog {
+class logger;
+} // namespace spdlog
+
+namespace troupe::actors {
+
+/// Asks a node for its view of the cluster.
+using status_atom = caf::atom_constant<caf::atom("tr_status")>;
+
+/// The node actor, one per node, published on the node's port. It connects
+/// to every peer with bounded backoff, exchanges heartbeats, tracks
+/// membership and logs one line per change. Its messages:
+///
+///   heartbeat   -> heartbeat       a peer's probe, answered with ours; a
+///                                  heartbeat of another cluster or an
+///                                  unknown node fails with
+///                                  sec::invalid_argument and is counted
+///   status_atom -> cluster_status  every node of the config: up/down,
+///                                  address, shards, uptime
+using node_handle = caf::actor;
+
+/// What a node needs to start.
+struct node_setup {
+  config::cluster_config cluster;
+  std::string name;              ///< must be a node of `cluster`
+  std::uint64_t incarnation = 0; ///< 0: pick a random one
+  /// Shards owned by each node (from the ring placement).
+  std::map<std::string, std::vector<std::uint32_t>> shards;
+  std::shared_ptr<spdlog::logger> log; ///< nullptr: the default logger
+};
+
+/// Fills a CAF config for a troupe process: io middleman, `threads` worker
+/// threads, and every troupe message type registered (required on every
+/// node, or remote sends fail).
+void configure(caf::actor_system_config& cfg, std::uint32_t threads);
+
+/// Spawns the node actor in `sys` (does not publish it).
+[[nodiscard]] node_handle spawn_node(caf::actor_system& sys, node_setup setup);
+
+/// A running node: its actor system and published node actor. Destroying it
+/// stops the node and closes its port.
+class node_runtime {
+ public:
+  /// Starts node `setup.name`: actor system, node actor, published on the
+  /// node's host and port. Fails with sec::invalid_argument when the name is
+  /// not in the config, or with the middleman's error when the port cannot
+  /// be bound.
+  [[nodiscard]] static caf::expected<std::unique_ptr<node_runtime>>
+  start(node_setup setup);
+
+  ~node_runtime();
+  node_runtime(const node_runtime&) = delete;
+  node_runtime& operator=(const node_runtime&) = delete;
+
+  [[nodiscard]] node_handle node() const { return node_; }
+  [[nodiscard]] caf::actor_system& system() { return *system_; }
+
+ private:
+  node_runtime() = default;
+
+  caf::actor_system_config cfg_;
+  std::unique_ptr<caf::actor_system> system_;
+  node_handle node_;
+};
+
+/// Asks the nodes of `cluster`, in config order, for their view of the
+/// cluster and returns the first answer. Fails with
+/// sec::cannot_connect_to_node when no node answers within `timeout` each.
+[[nodiscard]] caf::expected<cluster_status>
+fetch_status(const config::cluster_config& cluster,
+             std::chrono::milliseconds timeout);
+
+} // namespace troupe::actors

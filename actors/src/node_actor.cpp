@@ -1,0 +1,172 @@
+#include "troupe/actors/node.hpp"
+
+#include <algorithm>
+#include <random>
+
+#include <caf/all.hpp>
+#include <caf/io/middleman.hpp>
+#include <spdlog/spdlog.h>
+
+#include "troupe/actors/membership.hpp"
+
+namespace troupe::actors {
+
+namespace {
+
+using tick_atom = caf::atom_constant<caf::atom("tr_tick")>;
+using clock = membership::clock;
+
+/// A connection to one peer's node actor, or the schedule to get one.
+struct peer_link {
+  caf::actor handle;
+  bool connecting = false;
+  clock::time_point next_attempt{};
+  clock::duration backoff{};
+};
+
+struct node_state {
+  node_setup setup;
+  std::unique_ptr<membership> members;
+  std::map<std::string, peer_link> links;
+  std::shared_ptr<spdlog::logger> log;
+  static inline const char* name = "troupe.node";
+};
+
+using node_actor = caf::stateful_actor<node_state>;
+
+void log_change(node_actor* self, const std::optional<std::string>& line) {
+  if (line) self->state.log->info("[{}] {}", self->state.setup.name, *line);
+}
+
+void send_heartbeat(node_actor* self, const std::string& peer) {
+  auto& st = self->state;
+  auto hb = st.members->self_heartbeat(self->clock().now());
+  self
+    ->request(st.links[peer].handle,
+              st.setup.cluster.timeouts.heartbeat_timeout, std::move(hb))
+    .then(
+      [self](heartbeat& reply) {
+        if (!self->state.members->accepts(reply)) {
+          count_dropped_message();
+          return;
+        }
+        log_change(self,
+                   self->state.members->on_heard(reply, self->clock().now()));
+      },
+      [](caf::error&) {
+        // A missed reply is not an event by itself: on_tick notices the
+        // silence once it exceeds the heartbeat timeout.
+      });
+}
+
+void connect_failed(node_actor* self, const std::string& peer) {
+  auto& link = self->state.links[peer];
+  const auto& t = self->state.setup.cluster.timeouts;
+  link.connecting = false;
+  link.handle = nullptr;
+  link.next_attempt = self->clock().now() + link.backoff;
+  clock::duration cap = t.heartbeat_timeout;
+  link.backoff = std::min<clock::duration>(link.backoff * 2, cap);
+}
+
+void try_connect(node_actor* self, const std::string& peer) {
+  auto& st = self->state;
+  const auto* n = st.setup.cluster.find_node(peer);
+  st.links[peer].connecting = true;
+  auto mm = self->system().middleman().actor_handle();
+  self
+    ->request(mm, st.setup.cluster.timeouts.connect, caf::connect_atom::value,
+              n->host, n->port)
+    .then(
+      [self, peer](const caf::node_id&, caf::strong_actor_ptr& ptr,
+                   const std::set<std::string>&) {
+        if (!ptr) {
+          connect_failed(self, peer);
+          return;
+        }
+        auto& link = self->state.links[peer];
+        link.connecting = false;
+        link.handle = caf::actor_cast<caf::actor>(ptr);
+        link.backoff = self->state.setup.cluster.retry.initial_interval;
+        self->monitor(link.handle);
+        send_heartbeat(self, peer);
+      },
+      [self, peer](caf::error&) { connect_failed(self, peer); });
+}
+
+void on_tick(node_actor* self) {
+  auto& st = self->state;
+  auto now = self->clock().now();
+  for (const auto& line : st.members->on_tick(now))
+    log_change(self, line);
+  for (auto& [peer, link] : st.links) {
+    if (link.handle)
+      send_heartbeat(self, peer);
+    else if (!link.connecting && now >= link.next_attempt)
+      try_connect(self, peer);
+  }
+  self->delayed_send(self, st.setup.cluster.timeouts.heartbeat_interval,
+                     tick_atom::value);
+}
+
+void on_down(node_actor* self, const caf::down_msg& msg) {
+  auto& st = self->state;
+  for (auto& [peer, link] : st.links) {
+    if (!link.handle || link.handle.address() != msg.source) continue;
+    log_change(self, st.members->on_lost(peer, "connection lost (" +
+                                                 to_string(msg.reason) + ")"));
+    link.handle = nullptr;
+    link.backoff = st.setup.cluster.retry.initial_interval;
+    link.next_attempt = self->clock().now();
+    return;
+  }
+}
+
+caf::behavior node_impl(node_actor* self, node_setup setup) {
+  auto& st = self->state;
+  st.log = setup.log ? setup.log : spdlog::default_logger();
+  st.setup = std::move(setup);
+  st.members = std::make_unique<membership>(
+    st.setup.cluster, st.setup.name, st.setup.incarnation, self->clock().now());
+  for (const auto& n : st.setup.cluster.nodes)
+    if (n.name != st.setup.name)
+      st.links[n.name].backoff = st.setup.cluster.retry.initial_interval;
+  self->set_down_handler([self](caf::down_msg& msg) { on_down(self, msg); });
+  self->send(self, tick_atom::value);
+  return {
+    [self](heartbeat& hb) -> caf::result<heartbeat> {
+      auto& members = *self->state.members;
+      if (!members.accepts(hb)) {
+        count_dropped_message();
+        return caf::make_error(caf::sec::invalid_argument,
+                               "heartbeat from unknown node " + hb.node +
+                                 " of cluster " + hb.cluster);
+      }
+      auto now = self->clock().now();
+      log_change(self, members.on_heard(hb, now));
+      return members.self_heartbeat(now);
+    },
+    [self](status_atom) -> cluster_status {
+      auto st = self->state.members->status(self->clock().now(),
+                                            self->state.setup.shards);
+      st.dropped_messages = dropped_messages();
+      return st;
+    },
+    [self](tick_atom) { on_tick(self); },
+  };
+}
+
+} // namespace
+
+node_handle spawn_node(caf::actor_system& sys, node_setup setup) {
+  if (setup.incarnation == 0) {
+    std::random_device rd;
+    std::mt19937_64 gen{
+      (static_cast<std::uint64_t>(rd()) << 32) ^ rd() ^
+      static_cast<std::uint64_t>(clock::now().time_since_epoch().count())};
+    setup.incarnation = gen() | 1;
+  }
+  return sys.spawn(node_impl, std::move(setup));
+}
+
+} // namespace troupe::actors

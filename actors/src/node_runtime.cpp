@@ -1,0 +1,74 @@
+#include "troupe/actors/node.hpp"
+
+#include <optional>
+
+#include <caf/all.hpp>
+#include <caf/io/all.hpp>
+
+namespace troupe::actors {
+
+void configure(caf::actor_system_config& cfg, std::uint32_t threads) {
+  cfg.load<caf::io::middleman>();
+  cfg.set("scheduler.max-threads", static_cast<std::size_t>(threads));
+  cfg.add_message_type<heartbeat>("troupe.heartbeat");
+  cfg.add_message_type<cluster_status>("troupe.cluster_status");
+}
+
+caf::expected<std::unique_ptr<node_runtime>>
+node_runtime::start(node_setup setup) {
+  const auto* self_cfg = setup.cluster.find_node(setup.name);
+  if (self_cfg == nullptr)
+    return caf::make_error(caf::sec::invalid_argument, "no node named '" +
+                                                         setup.name + "' in " +
+                                                         setup.cluster.source);
+  auto host = self_cfg->host;
+  auto port = self_cfg->port;
+  std::unique_ptr<node_runtime> rt{new node_runtime};
+  configure(rt->cfg_, setup.cluster.effective_scheduler_threads());
+  rt->system_ = std::make_unique<caf::actor_system>(rt->cfg_);
+  rt->node_ = spawn_node(*rt->system_, std::move(setup));
+  auto published =
+    rt->system_->middleman().publish(rt->node_, port, host.c_str(), true);
+  if (!published) return published.error();
+  return rt;
+}
+
+node_runtime::~node_runtime() {
+  if (node_) caf::anon_send_exit(node_, caf::exit_reason::user_shutdown);
+  node_ = nullptr;
+  system_.reset();
+}
+
+caf::expected<cluster_status>
+fetch_status(const config::cluster_config& cluster,
+             std::chrono::milliseconds timeout) {
+  caf::actor_system_config cfg;
+  configure(cfg, 1);
+  caf::actor_system sys{cfg};
+  caf::scoped_actor self{sys};
+  auto mm = sys.middleman().actor_handle();
+  std::string tried;
+  for (const auto& n : cluster.nodes) {
+    caf::strong_actor_ptr ptr;
+    std::string why;
+    self->request(mm, timeout, caf::connect_atom::value, n.host, n.port)
+      .receive([&](const caf::node_id&, caf::strong_actor_ptr& p,
+                   const std::set<std::string>&) { ptr = std::move(p); },
+               [&](caf::error& err) { why = sys.render(err); });
+    std::optional<cluster_status> result;
+    if (ptr) {
+      self
+        ->request(caf::actor_cast<caf::actor>(ptr), timeout, status_atom::value)
+        .receive([&](cluster_status& st) { result = std::move(st); },
+                 [&](caf::error& err) { why = sys.render(err); });
+    }
+    if (result) return std::move(*result);
+    tried += (tried.empty() ? "" : "; ") + n.name + " (" + n.address() +
+             "): " + (why.empty() ? "no actor published" : why);
+  }
+  return caf::make_error(caf::sec::cannot_connect_to_node,
+                         "no node of cluster '" + cluster.name +
+                           "' answered: " + tried);
+}
+
+} // namespace troupe::actors

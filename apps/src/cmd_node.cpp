@@ -1,0 +1,123 @@
+// troupe node --config FILE --name NODE
+// troupe status --config FILE [--json]
+#include <csignal>
+#include <iostream>
+#include <memory>
+
+#include <caf/actor_system.hpp>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "commands.hpp"
+#include "load_config.hpp"
+#include "troupe/actors/node.hpp"
+
+namespace troupe::app {
+
+namespace {
+
+struct node_options {
+  std::string config;
+  std::string name;
+};
+
+struct status_options {
+  std::string config;
+  bool json = false;
+  int timeout_ms = 0;
+};
+
+/// Blocks SIGINT and SIGTERM in this thread and every thread started after,
+/// so that only `wait_for_stop_signal` sees them.
+sigset_t block_stop_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  return set;
+}
+
+int wait_for_stop_signal(const sigset_t& set) {
+  int sig = 0;
+  sigwait(&set, &sig);
+  return sig;
+}
+
+int run_node(const node_options& opts) {
+  auto cfg = load_config_or_report(opts.config);
+  if (!cfg) return exit_bad_input;
+  if (cfg->find_node(opts.name) == nullptr) {
+    std::cerr << cfg->source << ": no node named '" << opts.name
+              << "'; nodes: " << node_names(*cfg) << '\n';
+    return exit_bad_input;
+  }
+  auto log = make_logger(*cfg, opts.name);
+  auto signals = block_stop_signals();
+  actors::node_setup setup;
+  setup.cluster = *cfg;
+  setup.name = opts.name;
+  setup.shards = shard_placement(*cfg);
+  setup.log = log;
+  auto rt = actors::node_runtime::start(std::move(setup));
+  if (!rt) {
+    log->error("[{}] cannot start: {}", opts.name, caf::to_string(rt.error()));
+    return exit_failure;
+  }
+  log->info("[{}] listening on {} (cluster {}, {} nodes)", opts.name,
+            cfg->find_node(opts.name)->address(), cfg->name, cfg->nodes.size());
+  int sig = wait_for_stop_signal(signals);
+  log->info("[{}] stopping on signal {}", opts.name, sig);
+  rt.value().reset();
+  log->info("[{}] stopped", opts.name);
+  return exit_ok;
+}
+
+int run_status(const status_options& opts) {
+  auto cfg = load_config_or_report(opts.config);
+  if (!cfg) return exit_bad_input;
+  auto timeout = opts.timeout_ms > 0
+                   ? std::chrono::milliseconds{opts.timeout_ms}
+                   : cfg->timeouts.request;
+  auto st = actors::fetch_status(*cfg, timeout);
+  if (!st) {
+    auto why = caf::to_string(st.error());
+    std::cerr << "troupe status: " << why << '\n';
+    if (opts.json)
+      std::cout << status_json(unreachable_status(*cfg), why).dump(2) << '\n';
+    return exit_failure;
+  }
+  if (opts.json)
+    std::cout << status_json(*st, {}).dump(2) << '\n';
+  else
+    print_status(*st);
+  return exit_ok;
+}
+
+} // namespace
+
+void add_node_command(CLI::App& app) {
+  auto opts = std::make_shared<node_options>();
+  auto* node = app.add_subcommand(
+    "node", "Run one node of a cluster until SIGINT or SIGTERM");
+  node->add_option("--config", opts->config, "TOML cluster config")->required();
+  node->add_option("--name", opts->name, "This node's name in the config")
+    ->required();
+  node->callback([opts] { finish(run_node(*opts)); });
+}
+
+void add_status_command(CLI::App& app) {
+  auto opts = std::make_shared<status_options>();
+  auto* status = app.add_subcommand(
+    "status", "Show every node's state, address, shards and uptime as seen "
+              "from the first reachable node (exit 1 when none answers)");
+  status->add_option("--config", opts->config, "TOML cluster config")
+    ->required();
+  status->add_flag("--json", opts->json, "Print JSON");
+  status->add_option("--timeout-ms", opts->timeout_ms,
+                     "Per-node timeout (default: timeouts.request_ms)");
+  status->callback([opts] { finish(run_status(*opts)); });
+}
+
+} // namespace troupe::app

@@ -1,0 +1,86 @@
+#include "load_config.hpp"
+
+#include <iostream>
+
+#include <fmt/format.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "troupe/config/config_error.hpp"
+#include "troupe/config/load.hpp"
+
+namespace troupe::app {
+
+std::optional<config::cluster_config>
+load_config_or_report(const std::string& path) {
+  try {
+    return config::load_file(path);
+  } catch (const config::config_error& e) {
+    std::cerr << e.what() << '\n';
+    return std::nullopt;
+  }
+}
+
+std::string node_names(const config::cluster_config& cfg) {
+  std::string out;
+  for (const auto& n : cfg.nodes)
+    out += (out.empty() ? "" : ", ") + n.name;
+  return out;
+}
+
+std::shared_ptr<spdlog::logger> make_logger(const config::cluster_config& cfg,
+                                            const std::string& name) {
+  auto log = spdlog::stderr_color_mt("troupe." + name);
+  log->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  log->set_level(spdlog::level::from_str(cfg.log.level));
+  log->flush_on(spdlog::level::info);
+  return log;
+}
+
+std::map<std::string, std::vector<std::uint32_t>>
+shard_placement(const config::cluster_config& cfg) {
+  // Placement by the ring arrives with the ring module; until then a node
+  // reports no shards rather than a made-up assignment.
+  (void)cfg;
+  return {};
+}
+
+actors::cluster_status unreachable_status(const config::cluster_config& cfg) {
+  actors::cluster_status st;
+  st.cluster = cfg.name;
+  auto shards = shard_placement(cfg);
+  for (const auto& n : cfg.nodes)
+    st.nodes.push_back({n.name, "down", n.address(), shards[n.name], 0, 0});
+  return st;
+}
+
+nlohmann::ordered_json status_json(const actors::cluster_status& st,
+                                   const std::string& error) {
+  using json = nlohmann::ordered_json;
+  json nodes = json::array();
+  for (const auto& n : st.nodes)
+    nodes.push_back({{"name", n.name},
+                     {"state", n.state},
+                     {"address", n.address},
+                     {"shards", n.shards},
+                     {"uptime_s", n.uptime_s},
+                     {"incarnation", n.incarnation}});
+  json out{
+    {"cluster", st.cluster},
+    {"observer", st.observer.empty() ? json(nullptr) : json(st.observer)},
+    {"nodes", nodes},
+    {"dropped_messages", st.dropped_messages}};
+  if (!error.empty()) out["error"] = error;
+  return out;
+}
+
+void print_status(const actors::cluster_status& st) {
+  fmt::print("cluster {} as seen from {}\n", st.cluster, st.observer);
+  fmt::print("{:<12} {:<6} {:<21} {:>10} {:>7}\n", "NODE", "STATE", "ADDRESS",
+             "UPTIME_S", "SHARDS");
+  for (const auto& n : st.nodes)
+    fmt::print("{:<12} {:<6} {:<21} {:>10.1f} {:>7}\n", n.name, n.state,
+               n.address, n.uptime_s, n.shards.size());
+}
+
+} // namespace troupe::app
