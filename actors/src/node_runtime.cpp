@@ -4,6 +4,7 @@
 
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
+#include <spdlog/spdlog.h>
 
 namespace troupe::actors {
 
@@ -23,17 +24,32 @@ node_runtime::start(node_setup setup) {
                                                          setup.cluster.source);
   auto host = self_cfg->host;
   auto port = self_cfg->port;
+  auto name = setup.name;
+  auto max_message = setup.cluster.limits.max_message_bytes;
+  auto log = setup.log ? setup.log : spdlog::default_logger();
   std::unique_ptr<node_runtime> rt{new node_runtime};
   configure(rt->cfg_, setup.cluster.effective_scheduler_threads());
   rt->system_ = std::make_unique<caf::actor_system>(rt->cfg_);
   rt->node_ = spawn_node(*rt->system_, std::move(setup));
-  auto published =
-    rt->system_->middleman().publish(rt->node_, port, host.c_str(), true);
-  if (!published) return published.error();
+  // CAF listens on loopback only; the public port belongs to the guard,
+  // which checks every inbound frame before CAF sees it (frame_guard.hpp).
+  auto backend = rt->system_->middleman().publish(rt->node_, 0, "127.0.0.1");
+  if (!backend) return backend.error();
+  frame_guard::options gopts;
+  gopts.node = name;
+  gopts.listen_host = host;
+  gopts.listen_port = port;
+  gopts.backend_port = *backend;
+  gopts.max_message_bytes = max_message;
+  gopts.log = log;
+  auto guard = frame_guard::start(std::move(gopts));
+  if (!guard) return guard.error();
+  rt->guard_ = std::move(*guard);
   return rt;
 }
 
 node_runtime::~node_runtime() {
+  guard_.reset();
   if (node_) caf::anon_send_exit(node_, caf::exit_reason::user_shutdown);
   node_ = nullptr;
   system_.reset();

@@ -21,6 +21,15 @@ void check(bool ok, const char* what) {
 
 } // namespace
 
+void exec_or_exit(const std::vector<std::string>& argv) {
+  std::vector<char*> args;
+  for (const auto& a : argv)
+    args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  execv(args[0], args.data());
+  _exit(127);
+}
+
 command_result run_command(const std::vector<std::string>& argv,
                            const std::string& input) {
   int in[2], out[2], err[2];
@@ -33,12 +42,7 @@ command_result run_command(const std::vector<std::string>& argv,
     dup2(err[1], 2);
     for (int fd : {in[0], in[1], out[0], out[1], err[0], err[1]})
       close(fd);
-    std::vector<char*> args;
-    for (const auto& a : argv)
-      args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execv(args[0], args.data());
-    _exit(127);
+    exec_or_exit(argv);
   }
   close(in[0]);
   close(out[1]);

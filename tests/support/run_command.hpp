@@ -17,6 +17,9 @@ struct command_result {
 command_result run_command(const std::vector<std::string>& argv,
                            const std::string& input = "");
 
+/// Replaces the current (forked) process with `argv`; exits 127 on failure.
+[[noreturn]] void exec_or_exit(const std::vector<std::string>& argv);
+
 /// Writes `contents` to a fresh file under a per-process temp directory and
 /// returns its path.
 std::string write_temp_file(const std::string& name,

@@ -13,6 +13,7 @@
 #include <caf/atom.hpp>
 #include <caf/expected.hpp>
 
+#include "troupe/actors/frame_guard.hpp"
 #include "troupe/actors/wire.hpp"
 #include "troupe/config/cluster_config.hpp"
 
@@ -76,6 +77,7 @@ class node_runtime {
  private:
   node_runtime() = default;
 
+  std::unique_ptr<frame_guard> guard_;
   caf::actor_system_config cfg_;
   std::unique_ptr<caf::actor_system> system_;
   node_handle node_;

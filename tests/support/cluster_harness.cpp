@@ -1,0 +1,150 @@
+#include "cluster_harness.hpp"
+
+#include <arpa/inet.h>
+#include <csignal>
+#include <fcntl.h>
+#include <filesystem>
+#include <fstream>
+#include <netinet/in.h>
+#include <sstream>
+#include <stdexcept>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+#include "run_command.hpp"
+
+namespace troupe::test {
+
+std::uint16_t free_port() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
+    throw std::runtime_error("free_port: bind failed");
+  socklen_t len = sizeof addr;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+bool wait_until(std::chrono::milliseconds timeout,
+                const std::function<bool()>& pred,
+                std::chrono::milliseconds every) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    if (pred()) return true;
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(every);
+  }
+}
+
+child_process::child_process(const std::vector<std::string>& argv,
+                             std::string log_path)
+  : log_path_(std::move(log_path)) {
+  pid_ = fork();
+  if (pid_ < 0) throw std::runtime_error("fork failed");
+  if (pid_ == 0) {
+    int fd = open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    dup2(fd, 1);
+    dup2(fd, 2);
+    close(fd);
+    exec_or_exit(argv);
+  }
+}
+
+child_process::~child_process() {
+  if (running()) stop(SIGKILL);
+}
+
+bool child_process::running() {
+  if (pid_ <= 0) return false;
+  if (waitpid(pid_, &status_, WNOHANG) == pid_) {
+    pid_ = -1;
+    return false;
+  }
+  return true;
+}
+
+int child_process::stop(int sig) {
+  if (pid_ <= 0) return -1;
+  kill(pid_, sig);
+  if (sig != SIGKILL && sig != SIGTERM && sig != SIGINT) return 0;
+  waitpid(pid_, &status_, 0);
+  pid_ = -1;
+  return WIFEXITED(status_) ? WEXITSTATUS(status_) : -WTERMSIG(status_);
+}
+
+std::string child_process::log() const {
+  std::ifstream in{log_path_};
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+local_cluster::local_cluster(std::string troupe_bin, std::size_t nodes,
+                             const std::string& extra_toml)
+  : bin_(std::move(troupe_bin)) {
+  char tmpl[] = "/tmp/troupe-cluster-XXXXXX";
+  if (mkdtemp(tmpl) == nullptr) throw std::runtime_error("mkdtemp failed");
+  dir_ = tmpl;
+  std::ostringstream toml;
+  toml << "[cluster]\nname = \"test\"\n";
+  for (std::size_t i = 0; i < nodes; ++i) {
+    auto name = "n" + std::to_string(i + 1);
+    auto port = free_port();
+    names_.push_back(name);
+    ports_[name] = port;
+    toml << "[[nodes]]\nname = \"" << name << "\"\nport = " << port
+         << "\ndata_dir = \"" << dir_ << "/" << name << "\"\n";
+  }
+  toml << extra_toml;
+  config_ = dir_ + "/cluster.toml";
+  std::ofstream{config_} << toml.str();
+}
+
+local_cluster::~local_cluster() {
+  procs_.clear();
+  std::error_code ec;
+  std::filesystem::remove_all(dir_, ec);
+}
+
+void local_cluster::start(const std::string& node) {
+  auto log = dir_ + "/" + node + "." + std::to_string(restarts_++) + ".log";
+  procs_[node] = std::make_unique<child_process>(
+    std::vector<std::string>{bin_, "node", "--config", config_, "--name", node},
+    log);
+}
+
+void local_cluster::start_all() {
+  for (const auto& n : names_)
+    start(n);
+}
+
+int local_cluster::signal(const std::string& node, int sig) {
+  return procs_.at(node)->stop(sig);
+}
+
+std::string local_cluster::log(const std::string& node) const {
+  return procs_.at(node)->log();
+}
+
+nlohmann::json local_cluster::status() {
+  auto r = run_command(
+    {bin_, "status", "--config", config_, "--json", "--timeout-ms", "1000"});
+  return nlohmann::json::parse(r.out, nullptr, false);
+}
+
+std::map<std::string, std::string> local_cluster::states() {
+  std::map<std::string, std::string> out;
+  auto j = status();
+  if (!j.is_object() || j.contains("error")) return out;
+  for (const auto& n : j["nodes"])
+    out[n["name"].get<std::string>()] = n["state"].get<std::string>();
+  return out;
+}
+
+} // namespace troupe::test

@@ -1,0 +1,85 @@
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <sys/types.h>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace troupe::test {
+
+/// Returns a TCP port on 127.0.0.1 that was free a moment ago.
+std::uint16_t free_port();
+
+/// Calls `pred` until it returns true or `timeout` passes (polling every
+/// `every`). Returns whether it became true: a condition with a deadline,
+/// never a blind sleep.
+bool wait_until(std::chrono::milliseconds timeout,
+                const std::function<bool()>& pred,
+                std::chrono::milliseconds every = std::chrono::milliseconds{
+                  50});
+
+/// A child process whose stdout and stderr go to `log_path`. Killed with
+/// SIGKILL when destroyed if still running.
+class child_process {
+ public:
+  child_process(const std::vector<std::string>& argv, std::string log_path);
+  ~child_process();
+  child_process(const child_process&) = delete;
+  child_process& operator=(const child_process&) = delete;
+
+  /// Sends `sig` and, for SIGKILL/SIGTERM/SIGINT, waits for the exit.
+  /// Returns the exit code (or -signal).
+  int stop(int sig);
+  [[nodiscard]] bool running();
+  [[nodiscard]] pid_t pid() const { return pid_; }
+  [[nodiscard]] std::string log() const;
+
+ private:
+  pid_t pid_ = -1;
+  int status_ = 0;
+  std::string log_path_;
+};
+
+/// A cluster of `troupe node` processes on free loopback ports, with its
+/// config written to a fresh temp directory that is removed afterwards.
+class local_cluster {
+ public:
+  /// `extra_toml` is appended to the generated config (e.g. [timeouts]).
+  local_cluster(std::string troupe_bin, std::size_t nodes,
+                const std::string& extra_toml = "");
+  ~local_cluster();
+
+  void start(const std::string& node);
+  void start_all();
+  /// Sends `sig` to the node's process (SIGKILL, SIGSTOP, ...).
+  int signal(const std::string& node, int sig);
+  [[nodiscard]] std::string log(const std::string& node) const;
+
+  /// Runs `troupe status --json`; returns null JSON when it fails to parse.
+  nlohmann::json status();
+  /// Returns node -> "up"/"down" from `status()` (empty when unreachable).
+  std::map<std::string, std::string> states();
+
+  [[nodiscard]] const std::string& config_path() const { return config_; }
+  [[nodiscard]] const std::string& dir() const { return dir_; }
+  [[nodiscard]] const std::vector<std::string>& names() const { return names_; }
+  [[nodiscard]] std::uint16_t port(const std::string& node) const {
+    return ports_.at(node);
+  }
+
+ private:
+  std::string bin_;
+  std::string dir_;
+  std::string config_;
+  std::vector<std::string> names_;
+  std::map<std::string, std::uint16_t> ports_;
+  std::map<std::string, std::unique_ptr<child_process>> procs_;
+  int restarts_ = 0;
+};
+
+} // namespace troupe::test
