@@ -57,6 +57,8 @@ cmd_demo() {
   local troupe="$ROOT/build/release/apps/troupe"
   log "demo: validate the example cluster config"
   "$troupe" config check "$ROOT/examples/cluster/local-3.toml"
+  log "demo: start a 3-node cluster in one process and print its status"
+  "$troupe" dev --nodes 3 --data "$ROOT/data/dev" --once
 }
 
 cmd_test() {

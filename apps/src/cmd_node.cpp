@@ -28,23 +28,6 @@ struct status_options {
   int timeout_ms = 0;
 };
 
-/// Blocks SIGINT and SIGTERM in this thread and every thread started after,
-/// so that only `wait_for_stop_signal` sees them.
-sigset_t block_stop_signals() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
-  return set;
-}
-
-int wait_for_stop_signal(const sigset_t& set) {
-  int sig = 0;
-  sigwait(&set, &sig);
-  return sig;
-}
-
 int run_node(const node_options& opts) {
   auto cfg = load_config_or_report(opts.config);
   if (!cfg) return exit_bad_input;

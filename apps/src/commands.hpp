@@ -20,5 +20,6 @@ enum exit_code : int {
 void add_config_command(CLI::App& app);
 void add_node_command(CLI::App& app);
 void add_status_command(CLI::App& app);
+void add_dev_command(CLI::App& app);
 
 } // namespace troupe::app

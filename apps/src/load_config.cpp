@@ -1,5 +1,6 @@
 #include "load_config.hpp"
 
+#include <csignal>
 #include <iostream>
 
 #include <fmt/format.h>
@@ -10,6 +11,21 @@
 #include "troupe/config/load.hpp"
 
 namespace troupe::app {
+
+sigset_t block_stop_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  return set;
+}
+
+int wait_for_stop_signal(const sigset_t& set) {
+  int sig = 0;
+  sigwait(&set, &sig);
+  return sig;
+}
 
 std::optional<config::cluster_config>
 load_config_or_report(const std::string& path) {

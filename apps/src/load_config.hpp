@@ -1,5 +1,6 @@
 #pragma once
 
+#include <csignal>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -22,6 +23,14 @@ namespace troupe::app {
 /// nothing (callers exit 2).
 std::optional<config::cluster_config>
 load_config_or_report(const std::string& path);
+
+/// Blocks SIGINT and SIGTERM in this thread and every thread started after
+/// it, so that only `wait_for_stop_signal` receives them. Call before
+/// starting an actor system.
+sigset_t block_stop_signals();
+
+/// Waits for SIGINT or SIGTERM; returns the signal.
+int wait_for_stop_signal(const sigset_t& set);
 
 /// Returns "a, b, c".
 std::string node_names(const config::cluster_config& cfg);
