@@ -1,5 +1,7 @@
 #include "troupe/actors/node.hpp"
 
+#include "troupe/actors/errc.hpp"
+
 #include <optional>
 
 #include <caf/all.hpp>
@@ -82,9 +84,8 @@ fetch_status(const config::cluster_config& cluster,
     tried += (tried.empty() ? "" : "; ") + n.name + " (" + n.address() +
              "): " + (why.empty() ? "no actor published" : why);
   }
-  return caf::make_error(caf::sec::cannot_connect_to_node,
-                         "no node of cluster '" + cluster.name +
-                           "' answered: " + tried);
+  return make_error(errc::unavailable, "no node of cluster '" + cluster.name +
+                                         "' answered: " + tried);
 }
 
 } // namespace troupe::actors

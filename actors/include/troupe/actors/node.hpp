@@ -84,8 +84,9 @@ class node_runtime {
 };
 
 /// Asks the nodes of `cluster`, in config order, for their view of the
-/// cluster and returns the first answer. Fails with
-/// sec::cannot_connect_to_node when no node answers within `timeout` each.
+/// cluster and returns the first answer. Fails with errc::unavailable
+/// (retry_call), naming every node tried and why, when no node answers
+/// within `timeout` each.
 [[nodiscard]] caf::expected<cluster_status>
 fetch_status(const config::cluster_config& cluster,
              std::chrono::milliseconds timeout);
