@@ -58,8 +58,10 @@ BOOST_AUTO_TEST_CASE(killed_node_goes_down_and_comes_back_up) {
              ") is UP after a restart") != std::string::npos;
   }));
   BOOST_CHECK(c.log("n3").find("peer n2") != std::string::npos);
-  BOOST_CHECK(c.log("n1").find("is DOWN: connection lost") !=
-              std::string::npos);
+  BOOST_CHECK_MESSAGE(
+    c.log("n1").find("peer n2 (127.0.0.1:" + std::to_string(c.port("n2")) +
+                     ") is DOWN") != std::string::npos,
+    c.log("n1"));
 }
 
 BOOST_AUTO_TEST_CASE(stopped_node_is_down_after_heartbeat_silence) {

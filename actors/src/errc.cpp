@@ -84,6 +84,27 @@ caf::error make_error(errc code, std::string reason) {
                     caf::make_message(std::move(reason))};
 }
 
+std::string describe(const caf::error& err, bool with_retry_class) {
+  if (!err) return "no error";
+  std::string reason;
+  const auto& ctx = err.context();
+  for (std::size_t i = 0; i < ctx.size(); ++i) {
+    if (!reason.empty()) reason += ", ";
+    reason += ctx.match_element<std::string>(i) ? ctx.get_as<std::string>(i)
+                                                : ctx.stringify(i);
+  }
+  std::string head;
+  if (err.category() == errc_category)
+    head = to_string(static_cast<errc>(err.code()));
+  else if (err.category() == caf::atom("system"))
+    head = caf::to_string(static_cast<caf::sec>(err.code()));
+  else
+    head = caf::to_string(err);
+  if (!reason.empty()) head += ": " + reason;
+  if (!with_retry_class) return head;
+  return head + " (" + to_string(retry_class_of(err)) + ")";
+}
+
 bool is(const caf::error& err, errc code) noexcept {
   return err.category() == errc_category &&
          err.code() == static_cast<std::uint8_t>(code);

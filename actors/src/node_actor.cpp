@@ -63,7 +63,7 @@ void connect_failed(node_actor* self, const std::string& peer) {
   auto& link = self->state.links[peer];
   const auto& t = self->state.setup.cluster.timeouts;
   link.connecting = false;
-  link.handle = nullptr;
+  if (link.handle) return; // adopted from the peer's heartbeat meanwhile
   link.next_attempt = self->clock().now() + link.backoff;
   clock::duration cap = t.heartbeat_timeout;
   link.backoff = std::min<clock::duration>(link.backoff * 2, cap);
@@ -86,12 +86,27 @@ void try_connect(node_actor* self, const std::string& peer) {
         }
         auto& link = self->state.links[peer];
         link.connecting = false;
+        if (link.handle) return; // adopted from the peer's heartbeat meanwhile
         link.handle = caf::actor_cast<caf::actor>(ptr);
         link.backoff = self->state.setup.cluster.retry.initial_interval;
         self->monitor(link.handle);
         send_heartbeat(self, peer);
       },
       [self, peer](caf::error&) { connect_failed(self, peer); });
+}
+
+/// A peer's heartbeat can arrive before our own connection to it exists
+/// (both sides dial at once). Its sender is the peer's node actor: use and
+/// monitor it, so a lost connection is noticed at once instead of after the
+/// heartbeat timeout.
+void adopt_sender(node_actor* self, const std::string& peer) {
+  auto& link = self->state.links[peer];
+  if (link.handle) return;
+  auto sender = caf::actor_cast<caf::actor>(self->current_sender());
+  if (!sender) return;
+  link.handle = sender;
+  link.backoff = self->state.setup.cluster.retry.initial_interval;
+  self->monitor(sender);
 }
 
 void on_tick(node_actor* self) {
@@ -143,6 +158,7 @@ caf::behavior node_impl(node_actor* self, node_setup setup) {
                                  " of cluster " + hb.cluster);
       }
       auto now = self->clock().now();
+      adopt_sender(self, hb.node);
       log_change(self, members.on_heard(hb, now));
       return members.self_heartbeat(now);
     },

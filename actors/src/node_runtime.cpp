@@ -72,13 +72,13 @@ fetch_status(const config::cluster_config& cluster,
     self->request(mm, timeout, caf::connect_atom::value, n.host, n.port)
       .receive([&](const caf::node_id&, caf::strong_actor_ptr& p,
                    const std::set<std::string>&) { ptr = std::move(p); },
-               [&](caf::error& err) { why = sys.render(err); });
+               [&](caf::error& err) { why = describe(err, false); });
     std::optional<cluster_status> result;
     if (ptr) {
       self
         ->request(caf::actor_cast<caf::actor>(ptr), timeout, status_atom::value)
         .receive([&](cluster_status& st) { result = std::move(st); },
-                 [&](caf::error& err) { why = sys.render(err); });
+                 [&](caf::error& err) { why = describe(err, false); });
     }
     if (result) return std::move(*result);
     tried += (tried.empty() ? "" : "; ") + n.name + " (" + n.address() +

@@ -34,3 +34,10 @@ BOOST_AUTO_TEST_CASE(caf_connection_errors_are_retryable_calls) {
               retry_class::do_not_retry);
   BOOST_CHECK(retry_class_of(caf::error{}) == retry_class::do_not_retry);
 }
+
+BOOST_AUTO_TEST_CASE(describe_names_code_reason_and_retry_class) {
+  BOOST_CHECK_EQUAL(describe(make_error(errc::locked, "key k held by txn 7")),
+                    "locked: key k held by txn 7 (retry_transaction)");
+  auto caf_err = caf::make_error(caf::sec::request_timeout);
+  BOOST_CHECK_EQUAL(describe(caf_err), "request_timeout (retry_call)");
+}

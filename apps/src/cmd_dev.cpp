@@ -16,6 +16,7 @@
 
 #include "commands.hpp"
 #include "load_config.hpp"
+#include "troupe/actors/errc.hpp"
 #include "troupe/actors/node.hpp"
 #include "troupe/config/config_error.hpp"
 #include "troupe/config/load.hpp"
@@ -102,7 +103,7 @@ int run_dev(const dev_options& opts) {
     actors::node_setup setup{*cfg, n.name, 0, shards, log};
     auto rt = actors::node_runtime::start(std::move(setup));
     if (!rt) {
-      log->error("[{}] cannot start: {}", n.name, caf::to_string(rt.error()));
+      log->error("[{}] cannot start: {}", n.name, actors::describe(rt.error()));
       return exit_failure;
     }
     nodes.push_back(std::move(*rt));

@@ -11,6 +11,7 @@
 
 #include "commands.hpp"
 #include "load_config.hpp"
+#include "troupe/actors/errc.hpp"
 #include "troupe/actors/node.hpp"
 
 namespace troupe::app {
@@ -45,7 +46,8 @@ int run_node(const node_options& opts) {
   setup.log = log;
   auto rt = actors::node_runtime::start(std::move(setup));
   if (!rt) {
-    log->error("[{}] cannot start: {}", opts.name, caf::to_string(rt.error()));
+    log->error("[{}] cannot start: {}", opts.name,
+               actors::describe(rt.error()));
     return exit_failure;
   }
   log->info("[{}] listening on {} (cluster {}, {} nodes)", opts.name,
@@ -65,7 +67,7 @@ int run_status(const status_options& opts) {
                    : cfg->timeouts.request;
   auto st = actors::fetch_status(*cfg, timeout);
   if (!st) {
-    auto why = caf::to_string(st.error());
+    auto why = actors::describe(st.error());
     std::cerr << "troupe status: " << why << '\n';
     if (opts.json)
       std::cout << status_json(unreachable_status(*cfg), why).dump(2) << '\n';

@@ -54,6 +54,12 @@ constexpr caf::atom_value errc_category = caf::atom("troupe");
 /// Returns a `caf::error` carrying `code` and a human-readable `reason`.
 [[nodiscard]] caf::error make_error(errc code, std::string reason);
 
+/// Returns a one-line description for people: "unavailable: <reason>
+/// (retry_call)" for troupe codes, the CAF code name and context otherwise;
+/// the retry class only when `with_retry_class`.
+[[nodiscard]] std::string describe(const caf::error& err,
+                                   bool with_retry_class = true);
+
 /// Returns true when `err` carries `code`.
 [[nodiscard]] bool is(const caf::error& err, errc code) noexcept;
 
