@@ -23,7 +23,7 @@ simulate_options change(std::uint32_t nodes, std::uint32_t vnodes,
 
 simulate_report run(const simulate_options& o) {
   auto r = simulate(o);
-  BOOST_REQUIRE_MESSAGE(r.has_value(), r.error().message);
+  BOOST_REQUIRE_MESSAGE(r.has_value(), (r ? "" : r.error().message));
   return std::move(r).value();
 }
 
