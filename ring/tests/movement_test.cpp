@@ -69,6 +69,44 @@ void check_moves(const placement& before, const placement& after,
                                          << new_owner[i]);
 }
 
+placement ten_nodes() {
+  auto p = placement::make(equal_nodes(10), 256, 1024);
+  BOOST_REQUIRE(p.has_value());
+  return std::move(p).value();
+}
+
+/// What happened to keys "key-0".."key-<count-1>" between two rings, seen
+/// from the node `name`.
+struct key_count {
+  std::uint64_t keys{0};
+  std::uint64_t moved{0};
+  std::uint64_t moved_to_node{0};
+  std::uint64_t moved_from_node{0};
+  std::uint64_t held_before{0};
+
+  [[nodiscard]] double moved_fraction() const {
+    return static_cast<double>(moved) / static_cast<double>(keys);
+  }
+};
+
+key_count count_keys(const placement& before, const placement& after,
+                     const std::string& name, std::uint64_t keys) {
+  key_count c;
+  c.keys = keys;
+  for (std::uint64_t k = 0; k < keys; ++k) {
+    auto h = hash_key("key-" + std::to_string(k));
+    const auto& from = before.hash_ring().owner_of_hash(h).name;
+    const auto& to = after.hash_ring().owner_of_hash(h).name;
+    c.held_before += from == name;
+    if (from != to) {
+      ++c.moved;
+      c.moved_to_node += to == name;
+      c.moved_from_node += from == name;
+    }
+  }
+  return c;
+}
+
 } // namespace
 
 BOOST_AUTO_TEST_CASE(random_changes_never_move_between_unchanged_nodes) {
@@ -109,46 +147,49 @@ BOOST_AUTO_TEST_CASE(random_changes_never_move_between_unchanged_nodes) {
 }
 
 BOOST_AUTO_TEST_CASE(adding_one_node_to_ten_moves_about_a_eleventh_to_it) {
-  auto before = placement::make(equal_nodes(10), 256, 1024);
-  BOOST_REQUIRE(before.has_value());
-  auto after = *before;
+  auto before = ten_nodes();
+  auto after = before;
   auto plan = after.add_node({"n11", 1});
   BOOST_REQUIRE(plan.has_value());
-  std::uint64_t moved = 0, to_new = 0;
-  const std::uint64_t keys = 1'000'000;
-  for (std::uint64_t k = 0; k < keys; ++k) {
-    auto h = hash_key("key-" + std::to_string(k));
-    const auto& from = before->hash_ring().owner_of_hash(h).name;
-    const auto& to = after.hash_ring().owner_of_hash(h).name;
-    moved += from != to;
-    to_new += from != to && to == "n11";
-  }
-  double fraction = static_cast<double>(moved) / keys;
-  BOOST_TEST_MESSAGE("moved " << fraction << " of keys (1/11 = " << 1.0 / 11
-                              << "), " << plan->size() << " of 1024 shards");
-  BOOST_CHECK_GE(fraction, 0.8 / 11);
-  BOOST_CHECK_LE(fraction, 1.2 / 11);
-  BOOST_CHECK_EQUAL(to_new, moved);
+  auto c = count_keys(before, after, "n11", 1'000'000);
+  BOOST_TEST_MESSAGE("moved " << c.moved_fraction()
+                              << " of keys (1/11 = " << 1.0 / 11 << "), "
+                              << plan->size() << " of 1024 shards");
+  BOOST_CHECK_GE(c.moved_fraction(), 0.8 / 11);
+  BOOST_CHECK_LE(c.moved_fraction(), 1.2 / 11);
+  BOOST_CHECK_EQUAL(c.moved_to_node, c.moved);
   double shard_fraction = static_cast<double>(plan->size()) / 1024;
   BOOST_CHECK_GE(shard_fraction, 0.7 / 11);
   BOOST_CHECK_LE(shard_fraction, 1.3 / 11);
 }
 
 BOOST_AUTO_TEST_CASE(removing_a_node_moves_exactly_its_keys) {
-  auto before = placement::make(equal_nodes(10), 256, 1024);
-  BOOST_REQUIRE(before.has_value());
-  auto after = *before;
+  auto before = ten_nodes();
+  auto after = before;
   BOOST_REQUIRE(after.remove_node("n4").has_value());
-  std::uint64_t moved = 0, owned = 0;
-  for (std::uint64_t k = 0; k < 200'000; ++k) {
-    auto h = hash_key("key-" + std::to_string(k));
-    const auto& from = before->hash_ring().owner_of_hash(h).name;
-    const auto& to = after.hash_ring().owner_of_hash(h).name;
-    owned += from == "n4";
-    moved += from != to;
-    BOOST_REQUIRE_EQUAL(from != to, from == "n4");
-  }
-  BOOST_TEST_MESSAGE("n4 held and gave up " << moved << " of 200000 keys");
-  BOOST_CHECK_EQUAL(moved, owned);
-  BOOST_CHECK_GT(moved, 0u);
+  auto c = count_keys(before, after, "n4", 200'000);
+  BOOST_TEST_MESSAGE("n4 held and gave up " << c.moved << " of 200000 keys");
+  BOOST_CHECK_EQUAL(c.moved, c.held_before);
+  BOOST_CHECK_EQUAL(c.moved_from_node, c.moved);
+  BOOST_CHECK_GT(c.moved, 0u);
+}
+
+BOOST_AUTO_TEST_CASE(doubling_a_weight_moves_keys_only_to_that_node) {
+  auto before = ten_nodes();
+  auto after = before;
+  BOOST_REQUIRE(after.set_weight("n7", 2).has_value());
+  auto c = count_keys(before, after, "n7", 200'000);
+  // n7's share grows from about 1/10 to about 2/11.
+  BOOST_TEST_MESSAGE("moved " << c.moved_fraction()
+                              << " (2/11 - 1/10 = " << 2.0 / 11 - 0.1 << ")");
+  BOOST_CHECK_EQUAL(c.moved_to_node, c.moved);
+  BOOST_CHECK_GT(c.moved_fraction(), 0.5 * (2.0 / 11 - 0.1));
+  BOOST_CHECK_LT(c.moved_fraction(), 1.5 * (2.0 / 11 - 0.1));
+  // Halving it back returns exactly those keys.
+  auto back = after;
+  BOOST_REQUIRE(back.set_weight("n7", 1).has_value());
+  auto r = count_keys(after, back, "n7", 200'000);
+  BOOST_CHECK_EQUAL(r.moved_from_node, r.moved);
+  BOOST_CHECK_EQUAL(r.moved, c.moved);
+  BOOST_CHECK(diff(before, back).empty());
 }
