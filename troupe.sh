@@ -55,8 +55,11 @@ cmd_demo() {
   install_deps
   release_build
   local troupe="$ROOT/build/release/apps/troupe"
+  local cluster="$ROOT/examples/cluster/local-3.toml"
   log "demo: validate the example cluster config"
-  "$troupe" config check "$ROOT/examples/cluster/local-3.toml"
+  "$troupe" config check "$cluster"
+  log "demo: where keys live (key, shard, node) on that cluster's ring"
+  "$troupe" ring owner --config "$cluster" alice bob account/42 order:1001
   log "demo: start a 3-node cluster in one process and print its status"
   "$troupe" dev --nodes 3 --data "$ROOT/data/dev" --once
 }

@@ -3,6 +3,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <filesystem>
+#include <set>
 
 #include <nlohmann/json.hpp>
 
@@ -19,8 +20,19 @@ BOOST_AUTO_TEST_CASE(dev_once_prints_every_node_up) {
   BOOST_REQUIRE_EQUAL(r.exit_code, 0);
   auto j = nlohmann::json::parse(r.out);
   BOOST_REQUIRE_EQUAL(j["nodes"].size(), 3u);
-  for (const auto& n : j["nodes"])
+  std::set<std::uint32_t> shards;
+  std::size_t count = 0;
+  for (const auto& n : j["nodes"]) {
     BOOST_CHECK_EQUAL(n["state"], "up");
+    for (const auto& s : n["shards"]) {
+      shards.insert(s.get<std::uint32_t>());
+      ++count;
+    }
+  }
+  // The ring places every one of the 64 default shards on exactly one node.
+  BOOST_CHECK_EQUAL(count, 64u);
+  BOOST_CHECK_EQUAL(shards.size(), 64u);
+  BOOST_CHECK_EQUAL(*shards.rbegin(), 63u);
   auto check = run_command(
     {TROUPE_BIN, "config", "check", dir + "/cluster.toml", "--json"});
   BOOST_CHECK_EQUAL(check.exit_code, 0);

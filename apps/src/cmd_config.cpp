@@ -55,15 +55,7 @@ int run_check(const check_options& opts) {
       print_text(cfg);
     return exit_ok;
   } catch (const config::config_error& e) {
-    std::cerr << e.what() << '\n';
-    if (opts.json) {
-      nlohmann::ordered_json err{{"file", e.file()},
-                                 {"line", e.line()},
-                                 {"column", e.column()},
-                                 {"reason", e.reason()}};
-      std::cout << nlohmann::ordered_json{{"error", err}}.dump(2) << '\n';
-    }
-    return exit_bad_input;
+    return report_config_error(e, opts.json);
   }
 }
 

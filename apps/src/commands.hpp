@@ -21,5 +21,6 @@ void add_config_command(CLI::App& app);
 void add_node_command(CLI::App& app);
 void add_status_command(CLI::App& app);
 void add_dev_command(CLI::App& app);
+void add_ring_command(CLI::App& app);
 
 } // namespace troupe::app

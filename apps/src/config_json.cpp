@@ -1,5 +1,9 @@
 #include "config_json.hpp"
 
+#include <iostream>
+
+#include "commands.hpp"
+
 namespace troupe::app {
 
 nlohmann::ordered_json to_json(const config::cluster_config& cfg) {
@@ -46,6 +50,18 @@ nlohmann::ordered_json to_json(const config::cluster_config& cfg) {
       {"max_message_bytes", l.max_message_bytes}}},
     {"log", {{"level", cfg.log.level}}},
   };
+}
+
+int report_config_error(const config::config_error& e, bool json) {
+  std::cerr << e.what() << '\n';
+  if (json) {
+    nlohmann::ordered_json err{{"file", e.file()},
+                               {"line", e.line()},
+                               {"column", e.column()},
+                               {"reason", e.reason()}};
+    std::cout << nlohmann::ordered_json{{"error", err}}.dump(2) << '\n';
+  }
+  return exit_bad_input;
 }
 
 } // namespace troupe::app

@@ -53,12 +53,21 @@ std::shared_ptr<spdlog::logger> make_logger(const config::cluster_config& cfg,
   return log;
 }
 
+ring::result<ring::placement> placement_of(const config::cluster_config& cfg) {
+  std::vector<ring::node> nodes;
+  for (const auto& n : cfg.nodes)
+    nodes.push_back({n.name, n.weight});
+  return ring::placement::make(std::move(nodes), cfg.virtual_nodes, cfg.shards);
+}
+
 std::map<std::string, std::vector<std::uint32_t>>
 shard_placement(const config::cluster_config& cfg) {
-  // Placement by the ring arrives with the ring module; until then a node
-  // reports no shards rather than a made-up assignment.
-  (void)cfg;
-  return {};
+  std::map<std::string, std::vector<std::uint32_t>> out;
+  auto placement = placement_of(cfg);
+  if (!placement) return out;
+  for (const auto& n : cfg.nodes)
+    out[n.name] = placement->shards_of(n.name);
+  return out;
 }
 
 actors::cluster_status unreachable_status(const config::cluster_config& cfg) {
