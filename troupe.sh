@@ -67,7 +67,9 @@ cmd_demo() {
 cmd_test() {
   install_deps
   # Tests build with fail points compiled in and assertions on.
-  configure_and_build "$ROOT/build/test" RelWithDebInfo -DTROUPE_FAILPOINTS=ON
+  # RelWithDebInfo defines NDEBUG; the test build keeps assert() on.
+  configure_and_build "$ROOT/build/test" RelWithDebInfo -DTROUPE_FAILPOINTS=ON \
+    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g"
   cd "$ROOT/build/test"
   ctest --output-on-failure -j"$JOBS" "$@"
 }
