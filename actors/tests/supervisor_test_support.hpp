@@ -138,21 +138,13 @@ struct supervisor_fixture : troupe::test::deterministic_system {
     run();
   }
 
-  /// Returns where the exit reason of `whom` lands once it terminates.
+  /// Watches `whom` (see deterministic_system::watch) and logs
+  /// "down:watched" when it terminates.
   template <class Handle>
   std::shared_ptr<std::optional<caf::error>> watch(const Handle& whom) {
-    auto reason = std::make_shared<std::optional<caf::error>>();
-    auto target = caf::actor_cast<caf::actor>(whom);
-    sys.spawn([=](caf::event_based_actor* self) -> caf::behavior {
-      self->monitor(target);
-      self->set_down_handler([=](caf::down_msg& msg) {
-        *reason = msg.reason;
-        self->quit();
-      });
-      return {[](int) {}};
-    });
-    run();
-    return reason;
+    auto log = this->log;
+    return deterministic_system::watch(
+      whom, [log](const caf::error&) { log->push_back("down:watched"); });
   }
 
   /// Advances the clock 1ms at a time until `name` runs; returns the time

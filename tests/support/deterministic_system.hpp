@@ -20,7 +20,9 @@
 #include <memory>
 #include <optional>
 #include <utility>
+#include <vector>
 
+#include <caf/actor_cast.hpp>
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 #include <caf/atom.hpp>
@@ -30,6 +32,7 @@
 #include <caf/expected.hpp>
 #include <caf/scheduler/test_coordinator.hpp>
 #include <caf/sec.hpp>
+#include <caf/unit.hpp>
 
 #include "troupe/actors/type_ids.hpp"
 
@@ -45,10 +48,12 @@ class deterministic_system {
     : sys(prepare(cfg, configure)),
       sched(dynamic_cast<caf::scheduler::test_coordinator&>(sys.scheduler())) {}
 
-  /// Actors still alive are not awaited (they would wait for a scheduler
-  /// that nobody drives any more); the system drops them.
+  /// Delivers what is left, then drops pending timers and does not await
+  /// actors still alive: the scheduler's shutdown would otherwise fire
+  /// timers until none is left, forever for an actor that re-arms one.
   ~deterministic_system() {
     run();
+    sched.clock().cancel_all();
     sys.await_actors_before_shutdown(false);
   }
 
@@ -113,11 +118,38 @@ class deterministic_system {
     return std::move(**result);
   }
 
+  /// Monitors `whom` from a helper actor. The returned slot is empty while
+  /// `whom` lives and holds its exit reason afterwards; `on_down` (optional)
+  /// runs at that moment, e.g. to log the order of events.
+  template <class Handle>
+  std::shared_ptr<std::optional<caf::error>>
+  watch(const Handle& whom,
+        std::function<void(const caf::error&)> on_down = {}) {
+    auto reason = std::make_shared<std::optional<caf::error>>();
+    auto target = caf::actor_cast<caf::actor>(whom);
+    // CAF terminates an idle actor nobody holds a handle to (exit reason
+    // "unreachable"), monitors notwithstanding: keep the watcher referenced.
+    watchers_.push_back(
+      sys.spawn([=](caf::event_based_actor* self) -> caf::behavior {
+        self->monitor(target);
+        self->set_down_handler([=](caf::down_msg& msg) {
+          *reason = msg.reason;
+          if (on_down) on_down(msg.reason);
+          self->quit();
+        });
+        return {[](caf::unit_t) {}};
+      }));
+    run();
+    return reason;
+  }
+
   caf::actor_system_config cfg;
   caf::actor_system sys;
   caf::scheduler::test_coordinator& sched;
 
  private:
+  std::vector<caf::actor> watchers_;
+
   static caf::actor_system_config& prepare(caf::actor_system_config& cfg,
                                            const configure_fn& configure) {
     cfg.set("scheduler.policy", caf::atom("testing"));
