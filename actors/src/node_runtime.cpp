@@ -13,8 +13,7 @@ namespace troupe::actors {
 void configure(caf::actor_system_config& cfg, std::uint32_t threads) {
   cfg.load<caf::io::middleman>();
   cfg.set("scheduler.max-threads", static_cast<std::size_t>(threads));
-  cfg.add_message_type<heartbeat>("troupe.heartbeat");
-  cfg.add_message_type<cluster_status>("troupe.cluster_status");
+  add_message_types(cfg);
 }
 
 caf::expected<std::unique_ptr<node_runtime>>

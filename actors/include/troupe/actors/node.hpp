@@ -14,6 +14,7 @@
 #include <caf/expected.hpp>
 
 #include "troupe/actors/frame_guard.hpp"
+#include "troupe/actors/type_ids.hpp"
 #include "troupe/actors/wire.hpp"
 #include "troupe/config/cluster_config.hpp"
 
@@ -22,9 +23,6 @@ class logger;
 } // namespace spdlog
 
 namespace troupe::actors {
-
-/// Asks a node for its view of the cluster.
-using status_atom = caf::atom_constant<caf::atom("tr_status")>;
 
 /// The node actor, one per node, published on the node's port. It connects
 /// to every peer with bounded backoff, exchanges heartbeats, tracks

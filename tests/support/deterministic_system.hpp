@@ -1,0 +1,164 @@
+#pragma once
+
+// A CAF actor system on the deterministic `test_coordinator` scheduler, for
+// Boost.Test (CAF's own test_coordinator_fixture needs CAF's test runner).
+//
+// Nothing runs until the test says so: `run()` delivers messages until every
+// mailbox is empty; the clock stands still until `advance(d)` moves it,
+// which fires due timers (delayed_send, request timeouts) and runs again.
+// One thread, no sleeps, same result on every run.
+//
+//   troupe::test::deterministic_system t;
+//   auto worker = t.sys.spawn(my_actor);
+//   t.run();                                   // init and messages
+//   auto reply = t.request<int>(worker, get_atom_v);
+//   t.advance(std::chrono::seconds{1});        // fire timers due by then
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include <caf/actor_cast.hpp>
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/atom.hpp>
+#include <caf/detail/test_actor_clock.hpp>
+#include <caf/error.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/expected.hpp>
+#include <caf/scheduler/test_coordinator.hpp>
+#include <caf/sec.hpp>
+#include <caf/unit.hpp>
+
+#include "troupe/actors/type_ids.hpp"
+
+namespace troupe::test {
+
+class deterministic_system {
+ public:
+  using configure_fn = std::function<void(caf::actor_system_config&)>;
+
+  /// Builds the system with the testing scheduler and troupe's type-id
+  /// block; `configure` may change `cfg` (add more types, settings) first.
+  explicit deterministic_system(const configure_fn& configure = {})
+    : sys(prepare(cfg, configure)),
+      sched(dynamic_cast<caf::scheduler::test_coordinator&>(sys.scheduler())) {}
+
+  /// Delivers what is left, then drops pending timers and does not await
+  /// actors still alive: the scheduler's shutdown would otherwise fire
+  /// timers until none is left, forever for an actor that re-arms one.
+  ~deterministic_system() {
+    run();
+    sched.clock().cancel_all();
+    sys.await_actors_before_shutdown(false);
+  }
+
+  deterministic_system(const deterministic_system&) = delete;
+  deterministic_system& operator=(const deterministic_system&) = delete;
+
+  /// Delivers messages until no actor has one left; the clock does not move
+  /// and timers do not fire. Returns the number of messages delivered.
+  std::size_t run() {
+    std::size_t n = 0;
+    while (sched.try_run_once())
+      ++n;
+    return n;
+  }
+
+  /// Moves the clock forward by `d`, fires every timer due by then and runs.
+  /// Returns the number of timers fired.
+  std::size_t advance(caf::timespan d) {
+    auto fired = sched.advance_time(d);
+    run();
+    return fired;
+  }
+
+  /// Repeats `run()` and firing the earliest pending timer (moving the clock
+  /// to it) until nothing is left, at most `max_timers` timers. Returns the
+  /// number of timers fired. For tests that do not care about time.
+  std::size_t run_all(std::size_t max_timers = 1000) {
+    std::size_t fired = 0;
+    run();
+    while (fired < max_timers && sched.trigger_timeout()) {
+      ++fired;
+      run();
+    }
+    return fired;
+  }
+
+  /// The test clock's current time (what `self->clock().now()` returns).
+  [[nodiscard]] caf::actor_clock::time_point now() const {
+    return sched.clock().now();
+  }
+
+  /// Whether a timer (delayed message, timeout) is waiting.
+  [[nodiscard]] bool has_pending_timer() const {
+    return sched.has_pending_timeout();
+  }
+
+  /// Sends a request `xs...` to `dest` from a helper actor, runs, and
+  /// returns the reply of type `T` or the error. Fails with
+  /// `caf::sec::request_timeout` when no reply arrived once idle (e.g. the
+  /// receiver waits for a timer).
+  template <class T, class Handle, class... Ts>
+  caf::expected<T> request(const Handle& dest, Ts... xs) {
+    auto result = std::make_shared<std::optional<caf::expected<T>>>();
+    sys.spawn([=](caf::event_based_actor* self) {
+      self->request(dest, caf::infinite, xs...)
+        .then([=](T& value) { *result = std::move(value); },
+              [=](caf::error& err) { *result = std::move(err); });
+    });
+    run();
+    if (!result->has_value())
+      return caf::make_error(caf::sec::request_timeout, "no reply when idle");
+    return std::move(**result);
+  }
+
+  /// Monitors `whom` from a helper actor. The returned slot is empty while
+  /// `whom` lives and holds its exit reason afterwards; `on_down` (optional)
+  /// runs at that moment, e.g. to log the order of events.
+  template <class Handle>
+  std::shared_ptr<std::optional<caf::error>>
+  watch(const Handle& whom,
+        std::function<void(const caf::error&)> on_down = {}) {
+    auto reason = std::make_shared<std::optional<caf::error>>();
+    auto target = caf::actor_cast<caf::actor>(whom);
+    // CAF terminates an idle actor nobody holds a handle to (exit reason
+    // "unreachable"), monitors notwithstanding: keep the watcher referenced.
+    watchers_.push_back(
+      sys.spawn([=](caf::event_based_actor* self) -> caf::behavior {
+        self->monitor(target);
+        self->set_down_handler([=](caf::down_msg& msg) {
+          *reason = msg.reason;
+          if (on_down) on_down(msg.reason);
+          self->quit();
+        });
+        return {[](caf::unit_t) {}};
+      }));
+    run();
+    return reason;
+  }
+
+  caf::actor_system_config cfg;
+  caf::actor_system sys;
+  caf::scheduler::test_coordinator& sched;
+
+ private:
+  std::vector<caf::actor> watchers_;
+
+  static caf::actor_system_config& prepare(caf::actor_system_config& cfg,
+                                           const configure_fn& configure) {
+    cfg.set("scheduler.policy", caf::atom("testing"));
+    cfg.set("logger.file-verbosity", caf::atom("quiet"));
+    cfg.set("logger.console-verbosity", caf::atom("quiet"));
+    troupe::actors::add_message_types(cfg);
+    if (configure) configure(cfg);
+    return cfg;
+  }
+};
+
+} // namespace troupe::test
