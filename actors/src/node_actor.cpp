@@ -7,6 +7,8 @@
 #include <caf/io/middleman.hpp>
 #include <spdlog/spdlog.h>
 
+#include "troupe/actors/directory.hpp"
+#include "troupe/actors/errc.hpp"
 #include "troupe/actors/membership.hpp"
 
 namespace troupe::actors {
@@ -27,6 +29,8 @@ struct peer_link {
 struct node_state {
   node_setup setup;
   std::unique_ptr<membership> members;
+  std::unique_ptr<directory> dir;
+  std::map<std::string, std::vector<std::uint32_t>> shards;
   std::map<std::string, peer_link> links;
   std::shared_ptr<spdlog::logger> log;
   static inline const char* name = "troupe.node";
@@ -126,6 +130,7 @@ void on_tick(node_actor* self) {
 
 void on_down(node_actor* self, const caf::down_msg& msg) {
   auto& st = self->state;
+  st.dir->remove_all(msg.source);
   for (auto& [peer, link] : st.links) {
     if (!link.handle || link.handle.address() != msg.source) continue;
     log_change(self, st.members->on_lost(peer, "connection lost (" +
@@ -137,10 +142,42 @@ void on_down(node_actor* self, const caf::down_msg& msg) {
   }
 }
 
+caf::result<caf::actor> resolve_here(node_actor* self, const std::string& kind,
+                                     const std::string& id) {
+  if (auto handle = self->state.dir->find(kind, id)) return *handle;
+  return make_error(errc::not_found, "no " + kind + " '" + id +
+                                       "' registered on node " +
+                                       self->state.setup.name);
+}
+
+/// Answers locally when this node owns (kind, id); else forwards the request
+/// to the owner's node actor, whose answer goes straight to the requester.
+caf::result<caf::actor> resolve(node_actor* self, const std::string& kind,
+                                const std::string& id) {
+  auto& st = self->state;
+  const auto& owner = st.dir->owner_of(kind, id);
+  if (owner == st.setup.name) return resolve_here(self, kind, id);
+  auto& link = st.links[owner];
+  if (!link.handle || !st.members->is_up(owner))
+    return make_error(errc::unavailable, "node " + owner + ", which owns " +
+                                           kind + " '" + id + "', is down");
+  self->delegate(link.handle, resolve_local_atom::value, kind, id);
+  return caf::delegated<caf::actor>{};
+}
+
 caf::behavior node_impl(node_actor* self, node_setup setup) {
   auto& st = self->state;
   st.log = setup.log ? setup.log : spdlog::default_logger();
   st.setup = std::move(setup);
+  auto placement = placement_of(st.setup.cluster);
+  if (!placement) {
+    // The config loader rejects every config that fails here.
+    self->quit(make_error(errc::invalid_argument, placement.error().message));
+    return {};
+  }
+  for (const auto& n : st.setup.cluster.nodes)
+    st.shards[n.name] = placement->shards_of(n.name);
+  st.dir = std::make_unique<directory>(std::move(*placement), st.setup.name);
   st.members = std::make_unique<membership>(
     st.setup.cluster, st.setup.name, st.setup.incarnation, self->clock().now());
   for (const auto& n : st.setup.cluster.nodes)
@@ -163,12 +200,23 @@ caf::behavior node_impl(node_actor* self, node_setup setup) {
       return members.self_heartbeat(now);
     },
     [self](status_atom) -> cluster_status {
-      auto st = self->state.members->status(self->clock().now(),
-                                            self->state.setup.shards);
+      auto st =
+        self->state.members->status(self->clock().now(), self->state.shards);
       st.dropped_messages = dropped_messages();
       return st;
     },
     [self](tick_atom) { on_tick(self); },
+    [self](register_atom, const std::string& kind, const std::string& id,
+           caf::actor& handle) {
+      self->monitor(handle);
+      self->state.dir->add(kind, id, std::move(handle));
+    },
+    [self](resolve_atom, const std::string& kind, const std::string& id) {
+      return resolve(self, kind, id);
+    },
+    [self](resolve_local_atom, const std::string& kind, const std::string& id) {
+      return resolve_here(self, kind, id);
+    },
   };
 }
 

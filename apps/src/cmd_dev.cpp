@@ -97,10 +97,9 @@ int run_dev(const dev_options& opts) {
     return exit_failure; // our own config: a bug, reported with its position
   auto signals = block_stop_signals();
   auto log = make_logger(*cfg, "dev");
-  auto shards = shard_placement(*cfg);
   std::vector<std::unique_ptr<actors::node_runtime>> nodes;
   for (const auto& n : cfg->nodes) {
-    actors::node_setup setup{*cfg, n.name, 0, shards, log};
+    actors::node_setup setup{*cfg, n.name, 0, log};
     auto rt = actors::node_runtime::start(std::move(setup));
     if (!rt) {
       log->error("[{}] cannot start: {}", n.name, actors::describe(rt.error()));

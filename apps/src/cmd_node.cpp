@@ -42,7 +42,6 @@ int run_node(const node_options& opts) {
   actors::node_setup setup;
   setup.cluster = *cfg;
   setup.name = opts.name;
-  setup.shards = shard_placement(*cfg);
   setup.log = log;
   auto rt = actors::node_runtime::start(std::move(setup));
   if (!rt) {

@@ -15,6 +15,7 @@
 #include "config_json.hpp"
 #include "load_config.hpp"
 #include "ring_report.hpp"
+#include "troupe/actors/directory.hpp"
 #include "troupe/config/load.hpp"
 #include "troupe/ring/placement.hpp"
 
@@ -65,7 +66,7 @@ int run_owner(owner_options& opts) {
   } catch (const config::config_error& e) {
     return report_config_error(e, opts.json);
   }
-  auto placement = placement_of(cfg);
+  auto placement = actors::placement_of(cfg);
   if (!placement)
     return bad_input(opts.config + ": " + placement.error().message);
   if (!opts.keys_from.empty())

@@ -7,6 +7,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "troupe/actors/directory.hpp"
 #include "troupe/config/config_error.hpp"
 #include "troupe/config/load.hpp"
 
@@ -53,17 +54,10 @@ std::shared_ptr<spdlog::logger> make_logger(const config::cluster_config& cfg,
   return log;
 }
 
-ring::result<ring::placement> placement_of(const config::cluster_config& cfg) {
-  std::vector<ring::node> nodes;
-  for (const auto& n : cfg.nodes)
-    nodes.push_back({n.name, n.weight});
-  return ring::placement::make(std::move(nodes), cfg.virtual_nodes, cfg.shards);
-}
-
 std::map<std::string, std::vector<std::uint32_t>>
 shard_placement(const config::cluster_config& cfg) {
   std::map<std::string, std::vector<std::uint32_t>> out;
-  auto placement = placement_of(cfg);
+  auto placement = actors::placement_of(cfg);
   if (!placement) return out;
   for (const auto& n : cfg.nodes)
     out[n.name] = placement->shards_of(n.name);

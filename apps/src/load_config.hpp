@@ -12,7 +12,6 @@
 
 #include "troupe/actors/wire.hpp"
 #include "troupe/config/cluster_config.hpp"
-#include "troupe/ring/placement.hpp"
 
 namespace spdlog {
 class logger;
@@ -40,12 +39,7 @@ std::string node_names(const config::cluster_config& cfg);
 std::shared_ptr<spdlog::logger> make_logger(const config::cluster_config& cfg,
                                             const std::string& name);
 
-/// Returns the cluster's placement: nodes with their weights, the config's
-/// virtual nodes and shard count. Fails only for inputs the config loader
-/// already rejects.
-ring::result<ring::placement> placement_of(const config::cluster_config& cfg);
-
-/// Returns the shards each node owns (by `placement_of`).
+/// Returns the shards each node owns (by `actors::placement_of`).
 std::map<std::string, std::vector<std::uint32_t>>
 shard_placement(const config::cluster_config& cfg);
 

@@ -26,7 +26,8 @@ namespace troupe::actors {
 
 /// The node actor, one per node, published on the node's port. It connects
 /// to every peer with bounded backoff, exchanges heartbeats, tracks
-/// membership and logs one line per change. Its messages:
+/// membership and logs one line per change. It is also the node's directory
+/// and router (see directory.hpp for who owns what). Its messages:
 ///
 ///   heartbeat   -> heartbeat       a peer's probe, answered with ours; a
 ///                                  heartbeat of another cluster or an
@@ -34,15 +35,26 @@ namespace troupe::actors {
 ///                                  sec::invalid_argument and is counted
 ///   status_atom -> cluster_status  every node of the config: up/down,
 ///                                  address, shards, uptime
+///   (register_atom, kind, id, actor) -> void
+///                                  registers a local actor; removed again
+///                                  when it goes down
+///   (resolve_atom, kind, id) -> actor
+///                                  the actor registered as (kind, id) on its
+///                                  owning node: a local handle, or a remote
+///                                  one through the owner's node actor (the
+///                                  request is forwarded there). Fails with
+///                                  errc::unavailable (retry_call) at once
+///                                  when the owner is down, errc::not_found
+///                                  when the owner has no such actor
+///   (resolve_local_atom, kind, id) -> actor
+///                                  like resolve, on this node only
 using node_handle = caf::actor;
 
 /// What a node needs to start.
 struct node_setup {
   config::cluster_config cluster;
-  std::string name;              ///< must be a node of `cluster`
-  std::uint64_t incarnation = 0; ///< 0: pick a random one
-  /// Shards owned by each node (from the ring placement).
-  std::map<std::string, std::vector<std::uint32_t>> shards;
+  std::string name;                    ///< must be a node of `cluster`
+  std::uint64_t incarnation = 0;       ///< 0: pick a random one
   std::shared_ptr<spdlog::logger> log; ///< nullptr: the default logger
 };
 

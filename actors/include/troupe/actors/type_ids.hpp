@@ -37,6 +37,15 @@ CAF_ADD_TYPE_ID(troupe_actors, (troupe::actors::cluster_status))
 /// Asks a node actor for its view of the cluster (`cluster_status`).
 CAF_ADD_ATOM(troupe_actors, troupe::actors, status_atom, "tr_status")
 
+// -- directory and router (node.hpp) ----------------------------------------
+
+/// Registers a local actor as (kind, id) on its node.
+CAF_ADD_ATOM(troupe_actors, troupe::actors, register_atom, "tr_reg")
+/// Resolves (kind, id) to a handle, asking the owning node when needed.
+CAF_ADD_ATOM(troupe_actors, troupe::actors, resolve_atom, "tr_resolve")
+/// Resolves (kind, id) on this node only (a forwarded resolve).
+CAF_ADD_ATOM(troupe_actors, troupe::actors, resolve_local_atom, "tr_rslvl")
+
 CAF_END_TYPE_ID_BLOCK(troupe_actors)
 
 namespace troupe::actors {
