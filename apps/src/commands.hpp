@@ -18,5 +18,6 @@ enum exit_code : int {
 
 // Each command group registers its subcommands on the top-level app.
 void add_config_command(CLI::App& app);
+void add_bench_command(CLI::App& app);
 
 } // namespace troupe::app

@@ -15,7 +15,17 @@ std::uint64_t request_bytes(const write_request& req) {
   return n;
 }
 
+thread_local bool may_lead = false;
+
 } // namespace
+
+leader_scope::leader_scope() : previous_(may_lead) {
+  may_lead = true;
+}
+
+leader_scope::~leader_scope() {
+  may_lead = previous_;
+}
 
 group_writer::group_writer(rocksdb::DB& db, family_handles cfs,
                            const options& opts)
@@ -38,15 +48,18 @@ void group_writer::stop() {
 }
 
 void group_writer::submit(write_request req) {
-  {
-    std::lock_guard<std::mutex> guard{mtx_};
-    if (!stopping_) {
-      queue_.push_back(std::move(req));
-      wake_.notify_one();
-      return;
-    }
+  std::unique_lock<std::mutex> lock{mtx_};
+  if (stopping_) {
+    lock.unlock();
+    req.done(error{errc::shutting_down, "store is closing", {}, 0, 0});
+    return;
   }
-  req.done(error{errc::shutting_down, "store is closing", {}, 0, 0});
+  queue_.push_back(std::move(req));
+  if (writing_) return; // the current writer wakes the thread when done
+  if (may_lead)
+    write_group(lock);
+  else
+    wake_.notify_one();
 }
 
 store_stats group_writer::stats() const {
@@ -61,13 +74,22 @@ store_stats group_writer::stats() const {
 void group_writer::run() {
   std::unique_lock<std::mutex> lock{mtx_};
   for (;;) {
-    wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+    wake_.wait(lock,
+               [this] { return !writing_ && (stopping_ || !queue_.empty()); });
     if (queue_.empty()) return; // stopping and drained
-    auto batch = take_batch(lock);
-    lock.unlock();
-    write(batch);
-    lock.lock();
+    write_group(lock);
   }
+}
+
+void group_writer::write_group(std::unique_lock<std::mutex>& lock) {
+  auto batch = take_batch(lock);
+  writing_ = true;
+  lock.unlock();
+  write(batch);
+  lock.lock();
+  writing_ = false;
+  // Requests queued meanwhile go out in the thread's next write.
+  if (!queue_.empty() || stopping_) wake_.notify_one();
 }
 
 std::vector<write_request>

@@ -140,6 +140,7 @@ error locked_error(const std::string& key, txn_id holder, timestamp since) {
 status wait_for(const std::function<void(completion)>& start) {
   std::promise<status> done;
   auto result = done.get_future();
+  leader_scope lead; // this thread waits anyway, so it may write the group
   start([&done](status s) { done.set_value(std::move(s)); });
   return result.get();
 }
