@@ -13,9 +13,11 @@
 namespace troupe::mvcc {
 
 /// Called once when an asynchronous write finished: with success once it is
-/// durable, or with the error. Runs either inline in the submitting call
-/// (errors found before anything was queued) or on the store's writer
-/// thread, so it must be short and must not block (an actor sends itself a
+/// durable, or with the error. Runs inline in the submitting call (errors
+/// found before anything was queued) or on the thread that did the group
+/// write: the store's writer thread, or a thread inside one of the blocking
+/// calls below, which writes the pending group itself when no write is in
+/// flight. So it must be short and must not block (an actor sends itself a
 /// message; the blocking wrappers fulfil a promise).
 using completion = std::function<void(status)>;
 
