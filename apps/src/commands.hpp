@@ -22,5 +22,6 @@ void add_node_command(CLI::App& app);
 void add_status_command(CLI::App& app);
 void add_dev_command(CLI::App& app);
 void add_ring_command(CLI::App& app);
+void add_bench_command(CLI::App& app);
 
 } // namespace troupe::app

@@ -1,0 +1,105 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace troupe::mvcc {
+
+using shard_id = std::uint32_t;
+using timestamp = std::uint64_t; ///< from the timestamp oracle; 0 is unused
+using txn_id = std::uint64_t;
+
+/// One write of a write set: a put of `value`, or a delete.
+struct mutation {
+  std::string key;
+  std::optional<std::string> value; ///< nullopt deletes the key
+
+  static mutation put(std::string k, std::string v) {
+    return {std::move(k), std::move(v)};
+  }
+  static mutation del(std::string k) { return {std::move(k), std::nullopt}; }
+};
+
+enum class isolation : std::uint8_t {
+  snapshot,     ///< first committer wins on written keys
+  serializable, ///< additionally, no read key changed since start_ts
+};
+
+/// The part of a transaction that one shard prepares (2PC phase one).
+struct prepare_request {
+  shard_id shard = 0;
+  txn_id txn = 0;
+  timestamp start_ts = 0;
+  std::vector<mutation> writes;   ///< non-empty, keys distinct
+  std::vector<std::string> reads; ///< validated when serializable
+  std::string primary_key;        ///< the transaction's primary (any
+                                  ///< shard); kept for recovery
+  isolation level = isolation::snapshot;
+};
+
+/// A single-shard transaction committed in one durable write.
+struct one_phase_request {
+  shard_id shard = 0;
+  txn_id txn = 0;
+  timestamp start_ts = 0;
+  timestamp commit_ts = 0;        ///< > start_ts
+  std::vector<mutation> writes;   ///< non-empty, keys distinct
+  std::vector<std::string> reads; ///< validated when serializable
+  isolation level = isolation::snapshot;
+};
+
+/// A user key and the value visible at the read timestamp.
+struct key_value {
+  std::string key;
+  std::string value;
+};
+
+/// Keys in [begin, end) of one shard; an empty `end` means no upper bound.
+struct key_range {
+  std::string begin;
+  std::string end;
+
+  /// Returns the range of all keys that start with `prefix`.
+  [[nodiscard]] static key_range prefix(const std::string& prefix);
+};
+
+/// A transaction that holds intents and has no outcome yet (for recovery).
+struct prepared_txn {
+  shard_id shard = 0;
+  txn_id txn = 0;
+  timestamp start_ts = 0;
+  std::string primary_key;
+  std::vector<std::string> keys; ///< user keys with intents
+};
+
+/// What a shard knows about a transaction.
+struct txn_outcome {
+  enum class state : std::uint8_t {
+    unknown,   ///< no record: never prepared here, or collected by GC
+    prepared,  ///< in doubt
+    committed, ///< `commit_ts` is set
+    aborted,
+  };
+  state status = state::unknown;
+  timestamp start_ts = 0;
+  timestamp commit_ts = 0;
+};
+
+/// What one GC pass removed.
+struct gc_stats {
+  std::uint64_t versions_removed = 0; ///< including tombstones
+  std::uint64_t tombstones_removed = 0;
+  std::uint64_t txn_records_removed = 0;
+};
+
+/// Counters since open (for benchmarks and monitoring).
+struct store_stats {
+  std::uint64_t group_writes = 0;  ///< RocksDB writes by the group writer
+  std::uint64_t synced_writes = 0; ///< of them with sync (one fsync each)
+  std::uint64_t requests = 0;      ///< durable requests written
+  std::uint64_t commits = 0;       ///< commits and one-phase commits
+};
+
+} // namespace troupe::mvcc

@@ -1,0 +1,171 @@
+#include "troupe/mvcc/store.hpp"
+
+#include <rocksdb/options.h>
+
+#include "key_codec.hpp"
+#include "store_impl.hpp"
+
+namespace troupe::mvcc {
+
+namespace {
+
+constexpr std::uint32_t format_version = 1;
+constexpr const char* meta_key = "meta";
+
+/// Column family names, in `family` order.
+const char* const family_names[family_count] = {"default", "versions", "locks",
+                                                "txns"};
+
+status check_options(const options& opts) {
+  if (opts.path.empty())
+    return error{errc::invalid_argument, "empty store path", {}, 0, 0};
+  if (opts.max_key_bytes == 0 || opts.max_value_bytes == 0)
+    return error{errc::invalid_argument, "size limits must be > 0", {}, 0, 0};
+  return {};
+}
+
+/// Reads the metadata record, writing the initial one into a new store.
+result<pb::meta_record> load_meta(rocksdb::DB& db,
+                                  rocksdb::ColumnFamilyHandle* cf) {
+  std::string bytes;
+  auto s = db.Get(rocksdb::ReadOptions{}, cf, meta_key, &bytes);
+  if (s.IsNotFound()) {
+    pb::meta_record meta;
+    meta.set_format_version(format_version);
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    s = db.Put(wo, cf, meta_key, encode(meta));
+    if (!s.ok()) return from_status(s, "write store metadata");
+    return meta;
+  }
+  if (!s.ok()) return from_status(s, "read store metadata");
+  auto meta = decode<pb::meta_record>(bytes, meta_key, "metadata");
+  if (!meta) return meta.error();
+  if (meta->format_version() != format_version)
+    return error{errc::invalid_argument,
+                 "unknown store format version " +
+                   std::to_string(meta->format_version()),
+                 {},
+                 0,
+                 0};
+  return meta;
+}
+
+} // namespace
+
+result<std::unique_ptr<store>> store::open(const options& opts) {
+  if (auto st = check_options(opts); !st) return st.error();
+  rocksdb::DBOptions db_opts;
+  db_opts.create_if_missing = true;
+  db_opts.create_missing_column_families = true;
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const char* name : family_names)
+    descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions{});
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  auto s = rocksdb::DB::Open(db_opts, opts.path, descriptors, &handles, &raw);
+  if (!s.ok()) return from_status(s, "open store at " + opts.path);
+  auto p = std::make_unique<impl>();
+  p->opts_ = opts;
+  p->db_.reset(raw);
+  for (std::size_t i = 0; i < family_count; ++i)
+    p->cfs_[i] = handles[i];
+  auto meta = load_meta(*p->db_, p->cf(family::meta));
+  if (!meta) return meta.error();
+  p->safe_point_ = meta->gc_safe_point();
+  p->writer_ = std::make_unique<group_writer>(*p->db_, p->cfs_, opts);
+  return std::unique_ptr<store>{new store(std::move(p))};
+}
+
+store::store(std::unique_ptr<impl> p) : impl_(std::move(p)) {}
+
+store::~store() = default;
+
+result<std::optional<std::string>>
+store::get(shard_id shard, const std::string& key, timestamp ts) {
+  return impl_->get(shard, key, ts);
+}
+
+result<std::vector<key_value>> store::scan(shard_id shard,
+                                           const key_range& range, timestamp ts,
+                                           std::size_t limit) {
+  return impl_->scan(shard, range, ts, limit);
+}
+
+void store::prepare_async(const prepare_request& req, completion done) {
+  impl_->prepare(req, std::move(done));
+}
+
+void store::commit_async(shard_id shard, txn_id txn, timestamp commit_ts,
+                         completion done) {
+  impl_->commit(shard, txn, commit_ts, std::move(done));
+}
+
+void store::abort_async(shard_id shard, txn_id txn, timestamp start_ts,
+                        completion done) {
+  impl_->abort(shard, txn, start_ts, std::move(done));
+}
+
+void store::one_phase_commit_async(const one_phase_request& req,
+                                   completion done) {
+  impl_->one_phase_commit(req, std::move(done));
+}
+
+status store::prepare(const prepare_request& req) {
+  return wait_for([&](completion done) { prepare_async(req, done); });
+}
+
+status store::commit(shard_id shard, txn_id txn, timestamp commit_ts) {
+  return wait_for(
+    [&](completion done) { commit_async(shard, txn, commit_ts, done); });
+}
+
+status store::abort(shard_id shard, txn_id txn, timestamp start_ts) {
+  return wait_for(
+    [&](completion done) { abort_async(shard, txn, start_ts, done); });
+}
+
+status store::one_phase_commit(const one_phase_request& req) {
+  return wait_for([&](completion done) { one_phase_commit_async(req, done); });
+}
+
+result<std::vector<prepared_txn>>
+store::list_prepared(std::optional<shard_id> shard) {
+  return impl_->list_prepared(shard);
+}
+
+result<txn_outcome> store::outcome(shard_id shard, txn_id txn) {
+  auto rec = impl_->read_txn(shard, txn);
+  if (!rec) return rec.error();
+  txn_outcome out;
+  if (!*rec) return out;
+  const auto& r = **rec;
+  out.start_ts = r.start_ts();
+  out.commit_ts = r.commit_ts();
+  switch (r.status()) {
+  case pb::txn_record::PREPARED:
+    out.status = txn_outcome::state::prepared;
+    break;
+  case pb::txn_record::COMMITTED:
+    out.status = txn_outcome::state::committed;
+    break;
+  default:
+    out.status = txn_outcome::state::aborted;
+    break;
+  }
+  return out;
+}
+
+timestamp store::safe_point() const {
+  return impl_->safe_point_.load();
+}
+
+store_stats store::stats() const {
+  return impl_->writer_->stats();
+}
+
+const options& store::opts() const {
+  return impl_->opts_;
+}
+
+} // namespace troupe::mvcc

@@ -1,0 +1,112 @@
+// Snapshot reads: get and scan. A read first records its timestamp (so a
+// later one-phase commit cannot slip a version under it), then checks the
+// in-flight latches, then the durable intents and versions; that order is
+// what makes in-flight writes visible as locks (docs/mvcc.md, "Reads").
+#include <rocksdb/iterator.h>
+
+#include "key_codec.hpp"
+#include "store_impl.hpp"
+
+namespace troupe::mvcc {
+
+namespace {
+
+/// A latched key's error: locked, naming the user key.
+error latched_error(const latch_table::conflict& c) {
+  auto decoded = codec::decode(c.key, false);
+  return locked_error(decoded ? decoded->user_key : c.key, c.by.txn,
+                      c.by.visible_from);
+}
+
+} // namespace
+
+result<std::optional<std::string>>
+store::impl::get(shard_id shard, const std::string& key, timestamp ts) {
+  if (auto st = check_key(key); !st) return st.error();
+  if (auto st = check_snapshot(ts); !st) return st.error();
+  note_read(shard, ts);
+  if (auto h = latches_.find(codec::lock_key(shard, key), ts))
+    return locked_error(key, h->txn, h->visible_from);
+  auto lock = read_lock(shard, key);
+  if (!lock) return lock.error();
+  if (*lock && (*lock)->start_ts() <= ts)
+    return locked_error(key, (*lock)->txn_id(), (*lock)->start_ts());
+  auto found = read_version(shard, key, ts);
+  if (!found) return found.error();
+  if (!*found || (*found)->record.tombstone())
+    return std::optional<std::string>{};
+  return std::optional<std::string>{
+    std::move(*(*found)->record.mutable_value())};
+}
+
+result<std::vector<key_value>> store::impl::scan(shard_id shard,
+                                                 const key_range& range,
+                                                 timestamp ts,
+                                                 std::size_t limit) {
+  if (auto st = check_key(range.begin); !st) return st.error();
+  if (auto st = check_key(range.end); !st) return st.error();
+  if (auto st = check_snapshot(ts); !st) return st.error();
+  note_read(shard, ts);
+  auto lo = codec::range_bound(shard, range.begin);
+  auto hi = range.end.empty() ? codec::shard_end(shard)
+                              : codec::range_bound(shard, range.end);
+  if (auto c = latches_.find_in_range(lo, hi, ts)) return latched_error(*c);
+
+  // Versions and intents from one snapshot, so a commit (which swaps an
+  // intent for a version atomically) is seen entirely or not at all.
+  snapshot_guard snap{*db_};
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snap.get();
+  rocksdb::Slice hi_slice{hi};
+  if (!hi.empty()) ro.iterate_upper_bound = &hi_slice;
+
+  std::vector<key_value> rows;
+  std::unique_ptr<rocksdb::Iterator> it{
+    db_->NewIterator(ro, cf(family::versions))};
+  it->Seek(lo);
+  while (it->Valid() && (limit == 0 || rows.size() < limit)) {
+    auto decoded = codec::decode(it->key().ToStringView(), true);
+    if (!decoded)
+      return key_error(errc::corrupt_record, it->key().ToString(),
+                       "malformed version key");
+    if (decoded->commit_ts > ts) {
+      it->Seek(codec::version_key(shard, decoded->user_key, ts));
+      continue;
+    }
+    auto rec = decode<pb::version_record>(it->value().ToString(),
+                                          decoded->user_key, "version");
+    if (!rec) return rec.error();
+    if (!rec->tombstone())
+      rows.push_back({decoded->user_key, std::move(*rec->mutable_value())});
+    it->Seek(codec::after_versions(shard, decoded->user_key));
+  }
+  if (!it->status().ok())
+    return from_status(it->status(),
+                       "scan versions of shard " + std::to_string(shard));
+
+  // Intents matter only up to where the result ends.
+  auto lock_hi = hi;
+  if (limit != 0 && rows.size() == limit)
+    lock_hi = codec::after_versions(shard, rows.back().key);
+  rocksdb::Slice lock_hi_slice{lock_hi};
+  ro.iterate_upper_bound = lock_hi.empty() ? nullptr : &lock_hi_slice;
+  std::unique_ptr<rocksdb::Iterator> locks{
+    db_->NewIterator(ro, cf(family::locks))};
+  for (locks->Seek(lo); locks->Valid(); locks->Next()) {
+    auto decoded = codec::decode(locks->key().ToStringView(), false);
+    if (!decoded)
+      return key_error(errc::corrupt_record, locks->key().ToString(),
+                       "malformed intent key");
+    auto rec = decode<pb::lock_record>(locks->value().ToString(),
+                                       decoded->user_key, "intent");
+    if (!rec) return rec.error();
+    if (rec->start_ts() <= ts)
+      return locked_error(decoded->user_key, rec->txn_id(), rec->start_ts());
+  }
+  if (!locks->status().ok())
+    return from_status(locks->status(),
+                       "scan intents of shard " + std::to_string(shard));
+  return rows;
+}
+
+} // namespace troupe::mvcc

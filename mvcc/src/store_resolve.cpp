@@ -1,0 +1,160 @@
+// Phase two (commit, abort) and the recovery queries. Outcome records stay
+// until GC so that repeated and late commits and aborts are answered
+// consistently.
+#include <rocksdb/iterator.h>
+
+#include "key_codec.hpp"
+#include "store_impl.hpp"
+
+namespace troupe::mvcc {
+
+namespace {
+
+std::string txn_name(shard_id shard, txn_id txn) {
+  return "txn " + std::to_string(txn) + " of shard " + std::to_string(shard);
+}
+
+} // namespace
+
+result<latched_txn> store::impl::latch_txn(shard_id shard, txn_id txn,
+                                           bool read_record) {
+  auto hold =
+    std::make_shared<reservation>(latches_, txn_latch{latches_, shard, txn});
+  if (!hold->txn_.held())
+    return error{errc::busy,
+                 txn_name(shard, txn) + " is being handled by another call",
+                 {},
+                 0,
+                 txn};
+  if (!read_record) return latched_txn{std::move(hold), std::nullopt};
+  auto rec = read_txn(shard, txn);
+  if (!rec) return rec.error();
+  return latched_txn{std::move(hold), std::move(*rec)};
+}
+
+void store::impl::commit(shard_id shard, txn_id txn, timestamp commit_ts,
+                         completion done) {
+  auto latched = latch_txn(shard, txn);
+  if (!latched) return done(latched.error());
+  const auto& rec = latched->rec;
+  if (!rec) {
+    // Prepared transactions are never collected, so a missing record at or
+    // below the safe point is an outcome GC already removed.
+    if (commit_ts <= safe_point_.load()) return done({});
+    return done(error{errc::txn_not_prepared,
+                      txn_name(shard, txn) + " was never prepared here",
+                      {},
+                      0,
+                      txn});
+  }
+  if (rec->status() == pb::txn_record::COMMITTED) {
+    if (rec->commit_ts() == commit_ts) return done({});
+    return done(error{errc::invalid_argument,
+                      txn_name(shard, txn) + " committed at another ts",
+                      {},
+                      rec->commit_ts(),
+                      txn});
+  }
+  if (rec->status() == pb::txn_record::ABORTED)
+    return done(error{
+      errc::txn_aborted, txn_name(shard, txn) + " was aborted", {}, 0, txn});
+  if (commit_ts <= rec->start_ts())
+    return done(error{errc::invalid_argument,
+                      "commit ts must be greater than start ts " +
+                        std::to_string(rec->start_ts()),
+                      {},
+                      rec->start_ts(),
+                      txn});
+
+  write_request w;
+  w.commits = 1;
+  for (const auto& key : rec->keys()) {
+    auto lock = read_lock(shard, key);
+    if (!lock) return done(lock.error());
+    if (!*lock || (*lock)->txn_id() != txn)
+      return done(key_error(errc::corrupt_record, key,
+                            txn_name(shard, txn) + " is prepared but holds "
+                                                   "no intent on this key"));
+    pb::version_record v;
+    v.set_tombstone((*lock)->tombstone());
+    v.set_value((*lock)->value());
+    v.set_txn_id(txn);
+    v.set_start_ts(rec->start_ts());
+    w.ops.push_back({family::versions, false,
+                     codec::version_key(shard, key, commit_ts), encode(v)});
+    w.ops.push_back({family::locks, true, codec::lock_key(shard, key), {}});
+  }
+  pb::txn_record out;
+  out.set_status(pb::txn_record::COMMITTED);
+  out.set_start_ts(rec->start_ts());
+  out.set_commit_ts(commit_ts);
+  out.set_primary_key(rec->primary_key());
+  w.ops.push_back(
+    {family::txns, false, codec::txn_key(shard, txn), encode(out)});
+  submit(std::move(w), std::move(latched->hold), std::move(done));
+}
+
+void store::impl::abort(shard_id shard, txn_id txn, timestamp start_ts,
+                        completion done) {
+  auto latched = latch_txn(shard, txn);
+  if (!latched) return done(latched.error());
+  const auto& rec = latched->rec;
+  if (rec && rec->status() == pb::txn_record::ABORTED) return done({});
+  if (rec && rec->status() == pb::txn_record::COMMITTED)
+    return done(error{errc::txn_committed,
+                      txn_name(shard, txn) + " is committed",
+                      {},
+                      rec->commit_ts(),
+                      txn});
+  write_request w;
+  pb::txn_record out;
+  out.set_status(pb::txn_record::ABORTED);
+  out.set_start_ts(rec ? rec->start_ts() : start_ts);
+  if (rec) {
+    out.set_primary_key(rec->primary_key());
+    for (const auto& key : rec->keys()) {
+      auto lock = read_lock(shard, key);
+      if (!lock) return done(lock.error());
+      // A missing intent is not worth failing an abort for: the goal, no
+      // intent of this transaction, already holds for that key.
+      if (*lock && (*lock)->txn_id() == txn)
+        w.ops.push_back({family::locks, true, codec::lock_key(shard, key), {}});
+    }
+  }
+  w.ops.push_back(
+    {family::txns, false, codec::txn_key(shard, txn), encode(out)});
+  submit(std::move(w), std::move(latched->hold), std::move(done));
+}
+
+result<std::vector<prepared_txn>>
+store::impl::list_prepared(std::optional<shard_id> shard) {
+  std::string lo = shard ? codec::shard_prefix(*shard) : std::string{};
+  std::string hi = shard ? codec::shard_end(*shard) : std::string{};
+  rocksdb::Slice hi_slice{hi};
+  rocksdb::ReadOptions ro;
+  if (!hi.empty()) ro.iterate_upper_bound = &hi_slice;
+  std::unique_ptr<rocksdb::Iterator> it{db_->NewIterator(ro, cf(family::txns))};
+  std::vector<prepared_txn> out;
+  for (it->Seek(lo); it->Valid(); it->Next()) {
+    auto id = codec::decode_txn_key(it->key().ToStringView());
+    if (!id)
+      return key_error(errc::corrupt_record, it->key().ToString(),
+                       "malformed transaction key");
+    auto rec = decode<pb::txn_record>(
+      it->value().ToString(), txn_name(id->first, id->second), "transaction");
+    if (!rec) return rec.error();
+    if (rec->status() != pb::txn_record::PREPARED) continue;
+    prepared_txn p;
+    p.shard = id->first;
+    p.txn = id->second;
+    p.start_ts = rec->start_ts();
+    p.primary_key = rec->primary_key();
+    p.keys.assign(rec->keys().begin(), rec->keys().end());
+    out.push_back(std::move(p));
+  }
+  if (!it->status().ok())
+    return from_status(it->status(), "list prepared transactions");
+  return out;
+}
+
+} // namespace troupe::mvcc

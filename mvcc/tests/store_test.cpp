@@ -1,0 +1,185 @@
+// Snapshot reads, intents and the two-phase commit life cycle.
+#include <boost/test/unit_test.hpp>
+
+#include "temp_dir.hpp"
+
+using namespace troupe::mvcc;
+using test::store_fixture;
+
+BOOST_FIXTURE_TEST_SUITE(store_suite, store_fixture)
+
+BOOST_AUTO_TEST_CASE(reads_the_snapshot_of_its_timestamp) {
+  put(1, {mutation::put("a", "v10")}, 10);
+  put(1, {mutation::put("a", "v20")}, 20);
+  BOOST_TEST(read(1, "a", 9) == "<none>");
+  BOOST_TEST(read(1, "a", 10) == "v10");
+  BOOST_TEST(read(1, "a", 19) == "v10");
+  BOOST_TEST(read(1, "a", 20) == "v20");
+  BOOST_TEST(read(1, "a", 1000) == "v20");
+  BOOST_TEST(read(2, "a", 1000) == "<none>"); // shards are disjoint
+}
+
+BOOST_AUTO_TEST_CASE(newer_versions_are_invisible_to_older_snapshots) {
+  put(1, {mutation::put("k", "old")}, 5);
+  auto snapshot = timestamp{6};
+  put(1, {mutation::put("k", "new"), mutation::put("fresh", "x")}, 7);
+  BOOST_TEST(read(1, "k", snapshot) == "old");
+  BOOST_TEST(read(1, "fresh", snapshot) == "<none>");
+  auto rows = db->scan(1, key_range{}, snapshot);
+  BOOST_REQUIRE(rows);
+  BOOST_REQUIRE_EQUAL(rows->size(), 1u);
+  BOOST_TEST(rows->at(0).value == "old");
+}
+
+BOOST_AUTO_TEST_CASE(deleted_keys_read_as_absent_after_the_delete) {
+  put(1, {mutation::put("k", "v")}, 5);
+  put(1, {mutation::del("k")}, 8);
+  BOOST_TEST(read(1, "k", 7) == "v");
+  BOOST_TEST(read(1, "k", 8) == "<none>");
+  auto rows = db->scan(1, key_range{}, 9);
+  BOOST_REQUIRE(rows);
+  BOOST_TEST(rows->empty());
+  put(1, {mutation::put("k", "again")}, 12);
+  BOOST_TEST(read(1, "k", 12) == "again");
+}
+
+BOOST_AUTO_TEST_CASE(commit_makes_every_key_visible_at_one_timestamp) {
+  auto req = make_prepare(
+    3, 77, 10,
+    {mutation::put("x", "1"), mutation::put("y", "2"), mutation::del("z")});
+  put(3, {mutation::put("z", "old")}, 4);
+  BOOST_REQUIRE(db->prepare(req));
+  BOOST_REQUIRE(db->commit(3, 77, 15));
+  for (timestamp ts : {11, 14}) {
+    BOOST_TEST(read(3, "x", ts) == "<none>");
+    BOOST_TEST(read(3, "y", ts) == "<none>");
+    BOOST_TEST(read(3, "z", ts) == "old");
+  }
+  BOOST_TEST(read(3, "x", 15) == "1");
+  BOOST_TEST(read(3, "y", 15) == "2");
+  BOOST_TEST(read(3, "z", 15) == "<none>");
+  auto out = db->outcome(3, 77);
+  BOOST_REQUIRE(out);
+  BOOST_TEST((out->status == txn_outcome::state::committed));
+  BOOST_TEST(out->commit_ts == 15u);
+}
+
+BOOST_AUTO_TEST_CASE(intents_block_readers_with_locked) {
+  put(1, {mutation::put("k", "v")}, 5);
+  BOOST_REQUIRE(
+    db->prepare(make_prepare(1, 42, 10, {mutation::put("k", "w")})));
+  BOOST_TEST(read(1, "k", 9) == "v"); // the intent starts after the snapshot
+  auto r = db->get(1, "k", 10);
+  BOOST_REQUIRE(!r);
+  BOOST_TEST(to_string(r.error().code) == "locked");
+  BOOST_TEST(r.error().txn == 42u);
+  BOOST_TEST(r.error().key == "k");
+  BOOST_TEST((r.error().retry() == retry_class::retry_call));
+  auto rows = db->scan(1, key_range::prefix("k"), 50);
+  BOOST_REQUIRE(!rows);
+  BOOST_TEST(rows.error().txn == 42u);
+  // A range that does not contain the key is not blocked.
+  BOOST_TEST(db->scan(1, key_range{"l", ""}, 50).has_value());
+  BOOST_REQUIRE(db->commit(1, 42, 11));
+  BOOST_TEST(read(1, "k", 50) == "w");
+}
+
+BOOST_AUTO_TEST_CASE(abort_leaves_no_trace) {
+  put(1, {mutation::put("a", "1")}, 5);
+  auto before = db->scan(1, key_range{}, 100);
+  BOOST_REQUIRE(before);
+  BOOST_REQUIRE(db->prepare(make_prepare(
+    1, 9, 10, {mutation::put("a", "2"), mutation::put("b", "3")})));
+  BOOST_REQUIRE(db->abort(1, 9, 10));
+  auto after = db->scan(1, key_range{}, 100);
+  BOOST_REQUIRE(after);
+  BOOST_REQUIRE_EQUAL(after->size(), before->size());
+  BOOST_TEST(after->at(0).value == "1");
+  BOOST_TEST(read(1, "b", 100) == "<none>");
+  auto prepared = db->list_prepared();
+  BOOST_REQUIRE(prepared);
+  BOOST_TEST(prepared->empty());
+  // The keys are free again for another transaction.
+  BOOST_TEST(db->prepare(make_prepare(1, 10, 11, {mutation::put("a", "x")}))
+               .has_value());
+}
+
+BOOST_AUTO_TEST_CASE(repeated_and_late_commit_and_abort_are_harmless) {
+  BOOST_REQUIRE(db->prepare(make_prepare(1, 5, 10, {mutation::put("k", "v")})));
+  BOOST_REQUIRE(db->prepare(make_prepare(1, 5, 10, {mutation::put("k", "v")})));
+  BOOST_REQUIRE(db->commit(1, 5, 12));
+  BOOST_TEST(db->commit(1, 5, 12).has_value());
+  auto abort_committed = db->abort(1, 5, 10);
+  BOOST_REQUIRE(!abort_committed);
+  BOOST_TEST(to_string(abort_committed.error().code) == "txn_committed");
+  BOOST_TEST(read(1, "k", 12) == "v");
+
+  BOOST_REQUIRE(db->prepare(make_prepare(1, 6, 20, {mutation::put("j", "v")})));
+  BOOST_REQUIRE(db->abort(1, 6, 20));
+  BOOST_TEST(db->abort(1, 6, 20).has_value());
+  auto commit_aborted = db->commit(1, 6, 25);
+  BOOST_REQUIRE(!commit_aborted);
+  BOOST_TEST(to_string(commit_aborted.error().code) == "txn_aborted");
+
+  // An abort that overtook its prepare fences the late prepare.
+  BOOST_REQUIRE(db->abort(1, 7, 30));
+  auto late = db->prepare(make_prepare(1, 7, 30, {mutation::put("m", "v")}));
+  BOOST_REQUIRE(!late);
+  BOOST_TEST(to_string(late.error().code) == "txn_aborted");
+  BOOST_TEST(read(1, "m", 40) == "<none>");
+
+  auto unknown = db->commit(1, 8, 50);
+  BOOST_REQUIRE(!unknown);
+  BOOST_TEST(to_string(unknown.error().code) == "txn_not_prepared");
+}
+
+BOOST_AUTO_TEST_CASE(prepared_transactions_survive_reopen_and_are_listed) {
+  auto req = make_prepare(4, 11, 10, {mutation::put("p", "1")});
+  req.primary_key = "primary";
+  BOOST_REQUIRE(db->prepare(req));
+  BOOST_REQUIRE(
+    db->prepare(make_prepare(5, 12, 10, {mutation::put("q", "1")})));
+  db.reset();
+  db = test::open_store(dir.sub("db"));
+  auto all = db->list_prepared();
+  BOOST_REQUIRE(all);
+  BOOST_REQUIRE_EQUAL(all->size(), 2u);
+  BOOST_TEST(all->at(0).txn == 11u);
+  BOOST_TEST(all->at(0).primary_key == "primary");
+  BOOST_TEST(all->at(0).keys == std::vector<std::string>{"p"});
+  auto one = db->list_prepared(5);
+  BOOST_REQUIRE(one);
+  BOOST_REQUIRE_EQUAL(one->size(), 1u);
+  BOOST_TEST(one->at(0).txn == 12u);
+  BOOST_TEST(read(4, "p", 20) == "<E:locked>");
+  BOOST_REQUIRE(db->commit(4, 11, 20));
+  BOOST_TEST(read(4, "p", 20) == "1");
+}
+
+BOOST_AUTO_TEST_CASE(scans_return_keys_in_order_with_limit_and_prefix) {
+  std::string zero_key{"a\0b", 3};
+  put(1,
+      {mutation::put("a", "1"), mutation::put(zero_key, "2"),
+       mutation::put("ab", "3"), mutation::put("b", "4"),
+       mutation::put(std::string{"\xff"}, "5")},
+      10);
+  put(1, {mutation::put("ab", "3'")}, 20);
+  auto all = db->scan(1, key_range{}, 30);
+  BOOST_REQUIRE(all);
+  std::vector<std::string> keys;
+  for (const auto& kv : *all)
+    keys.push_back(kv.key);
+  BOOST_TEST((keys == std::vector<std::string>{"a", zero_key, "ab", "b",
+                                               std::string{"\xff"}}));
+  auto pre = db->scan(1, key_range::prefix("a"), 15);
+  BOOST_REQUIRE(pre);
+  BOOST_REQUIRE_EQUAL(pre->size(), 3u);
+  BOOST_TEST(pre->at(2).value == "3");
+  auto limited = db->scan(1, key_range{"a\x01", ""}, 30, 2);
+  BOOST_REQUIRE(limited);
+  BOOST_REQUIRE_EQUAL(limited->size(), 2u);
+  BOOST_TEST(limited->at(0).value == "3'");
+  BOOST_TEST(limited->at(1).key == "b");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
