@@ -49,7 +49,10 @@ configure_and_build() {
   cmake --build "$dir" -j"$JOBS" -- --no-print-directory -s
 }
 
-release_build() { configure_and_build "$ROOT/build/release" Release; }
+# The demo needs the binaries, not the tests (those build in build/test).
+release_build() {
+  configure_and_build "$ROOT/build/release" Release -DTROUPE_BUILD_TESTS=OFF
+}
 
 cmd_demo() {
   install_deps
