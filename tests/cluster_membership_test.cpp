@@ -5,8 +5,10 @@
 #include <boost/test/unit_test.hpp>
 
 #include <csignal>
+#include <filesystem>
 
 #include "cluster_harness.hpp"
+#include "run_command.hpp"
 
 using namespace std::chrono_literals;
 using troupe::test::local_cluster;
@@ -84,4 +86,18 @@ BOOST_AUTO_TEST_CASE(sigterm_stops_a_node_cleanly) {
   BOOST_CHECK_EQUAL(c.signal("n1", SIGTERM), 0);
   BOOST_CHECK(c.log("n1").find("[n1] stopped") != std::string::npos);
   BOOST_CHECK(c.states().empty()); // nobody answers any more
+}
+
+BOOST_AUTO_TEST_CASE(a_second_copy_of_a_running_node_fails_clearly) {
+  local_cluster c{TROUPE_BIN, 1};
+  c.start_all();
+  BOOST_REQUIRE(wait_until(20s, [&] { return all_up(c); }));
+  BOOST_CHECK(std::filesystem::exists(c.dir() + "/n1/store/CURRENT"));
+  auto r = troupe::test::run_command(
+    {TROUPE_BIN, "node", "--config", c.config_path(), "--name", "n1"});
+  BOOST_CHECK_EQUAL(r.exit_code, 1);
+  BOOST_CHECK_MESSAGE(r.err.find("cannot open the store of node n1 at " +
+                                 c.dir() + "/n1/store") != std::string::npos,
+                      r.err);
+  BOOST_CHECK_EQUAL(c.states()["n1"], "up"); // the first copy is unharmed
 }

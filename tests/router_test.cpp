@@ -5,6 +5,8 @@
 // with unavailable.
 #include <boost/test/unit_test.hpp>
 
+#include <filesystem>
+
 #include <caf/all.hpp>
 
 #include "cluster_harness.hpp"
@@ -25,17 +27,29 @@ struct two_nodes {
   std::unique_ptr<node_runtime> n1;
   std::unique_ptr<node_runtime> n2;
 
+  std::string dir;
+
   two_nodes() {
+    char tmpl[] = "/tmp/troupe-router-XXXXXX";
+    BOOST_REQUIRE(mkdtemp(tmpl) != nullptr);
+    dir = tmpl;
     cfg = troupe::config::parse(
       "[cluster]\nname = \"router\"\n"
       "[timeouts]\nheartbeat_interval_ms = 100\nheartbeat_timeout_ms = 500\n"
-      "[[nodes]]\nname = \"n1\"\nport = " +
-        std::to_string(free_port()) + "\n[[nodes]]\nname = \"n2\"\nport = " +
-        std::to_string(free_port()) + "\n",
+      "[[nodes]]\nname = \"n1\"\ndata_dir = \"" +
+        dir + "/n1\"\nport = " + std::to_string(free_port()) +
+        "\n[[nodes]]\nname = \"n2\"\ndata_dir = \"" + dir +
+        "/n2\"\nport = " + std::to_string(free_port()) + "\n",
       "router.toml");
     n1 = start("n1");
     n2 = start("n2");
     BOOST_REQUIRE(wait_until(10s, [&] { return all_up(); }));
+  }
+
+  ~two_nodes() {
+    n1.reset();
+    n2.reset();
+    std::filesystem::remove_all(dir);
   }
 
   std::unique_ptr<node_runtime> start(const std::string& name) {

@@ -2,6 +2,7 @@
 
 #include "troupe/actors/errc.hpp"
 
+#include <filesystem>
 #include <optional>
 
 #include <caf/all.hpp>
@@ -9,6 +10,18 @@
 #include <spdlog/spdlog.h>
 
 namespace troupe::actors {
+
+mvcc::options store_options(const config::cluster_config& cfg,
+                            const config::node_config& node) {
+  mvcc::options o;
+  o.path = node.data_dir + "/store";
+  o.sync = cfg.durability.sync;
+  o.group_commit_max_batch = cfg.durability.group_commit_max_batch;
+  o.group_commit_max_bytes = cfg.durability.group_commit_max_bytes;
+  o.max_key_bytes = cfg.limits.max_key_bytes;
+  o.max_value_bytes = cfg.limits.max_value_bytes;
+  return o;
+}
 
 void configure(caf::actor_system_config& cfg, std::uint32_t threads) {
   cfg.load<caf::io::middleman>();
@@ -29,6 +42,21 @@ node_runtime::start(node_setup setup) {
   auto max_message = setup.cluster.limits.max_message_bytes;
   auto log = setup.log ? setup.log : spdlog::default_logger();
   std::unique_ptr<node_runtime> rt{new node_runtime};
+  auto sopts = store_options(setup.cluster, *self_cfg);
+  std::error_code ec;
+  std::filesystem::create_directories(sopts.path, ec);
+  if (ec)
+    return make_error(errc::unavailable, "cannot create " + sopts.path +
+                                           " for node " + name + ": " +
+                                           ec.message());
+  auto opened = mvcc::store::open(sopts);
+  if (!opened)
+    return make_error(errc::unavailable, "cannot open the store of node " +
+                                           name + " at " + sopts.path + ": " +
+                                           opened.error().message);
+  rt->store_ = std::move(*opened);
+  log->info("[{}] store at {} (sync {})", name, sopts.path,
+            sopts.sync ? "on" : "off");
   configure(rt->cfg_, setup.cluster.effective_scheduler_threads());
   rt->system_ = std::make_unique<caf::actor_system>(rt->cfg_);
   rt->node_ = spawn_node(*rt->system_, std::move(setup));
@@ -54,6 +82,7 @@ node_runtime::~node_runtime() {
   if (node_) caf::anon_send_exit(node_, caf::exit_reason::user_shutdown);
   node_ = nullptr;
   system_.reset();
+  store_.reset();
 }
 
 caf::expected<cluster_status>

@@ -17,6 +17,8 @@
 #include "troupe/actors/type_ids.hpp"
 #include "troupe/actors/wire.hpp"
 #include "troupe/config/cluster_config.hpp"
+#include "troupe/mvcc/options.hpp"
+#include "troupe/mvcc/store.hpp"
 
 namespace spdlog {
 class logger;
@@ -66,14 +68,21 @@ void configure(caf::actor_system_config& cfg, std::uint32_t threads);
 /// Spawns the node actor in `sys` (does not publish it).
 [[nodiscard]] node_handle spawn_node(caf::actor_system& sys, node_setup setup);
 
-/// A running node: its actor system and published node actor. Destroying it
-/// stops the node and closes its port.
+/// Returns the store options of `node`: `<data_dir>/store`, the cluster's
+/// durability settings and key/value limits.
+[[nodiscard]] mvcc::options store_options(const config::cluster_config& cfg,
+                                          const config::node_config& node);
+
+/// A running node: its MVCC store, actor system and published node actor.
+/// Destroying it stops the node, closes its port, then closes the store.
 class node_runtime {
  public:
-  /// Starts node `setup.name`: actor system, node actor, published on the
-  /// node's host and port. Fails with sec::invalid_argument when the name is
-  /// not in the config, or with the middleman's error when the port cannot
-  /// be bound.
+  /// Starts node `setup.name`: opens its store (`store_options`), then the
+  /// actor system and the node actor behind the frame guard on the node's
+  /// host and port. Fails with sec::invalid_argument when the name is not in
+  /// the config; errc::unavailable when the store cannot be opened (e.g. the
+  /// same node already runs: RocksDB's lock names the directory); or the
+  /// middleman's or guard's error when a port cannot be bound.
   [[nodiscard]] static caf::expected<std::unique_ptr<node_runtime>>
   start(node_setup setup);
 
@@ -83,10 +92,14 @@ class node_runtime {
 
   [[nodiscard]] node_handle node() const { return node_; }
   [[nodiscard]] caf::actor_system& system() { return *system_; }
+  /// The node's store, shared by every shard on the node; outlives the
+  /// actor system.
+  [[nodiscard]] mvcc::store& store() { return *store_; }
 
  private:
   node_runtime() = default;
 
+  std::unique_ptr<mvcc::store> store_; // destroyed last
   std::unique_ptr<frame_guard> guard_;
   caf::actor_system_config cfg_;
   std::unique_ptr<caf::actor_system> system_;
