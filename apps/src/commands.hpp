@@ -23,5 +23,6 @@ void add_status_command(CLI::App& app);
 void add_dev_command(CLI::App& app);
 void add_ring_command(CLI::App& app);
 void add_bench_command(CLI::App& app);
+void add_failpoints_command(CLI::App& app);
 
 } // namespace troupe::app
