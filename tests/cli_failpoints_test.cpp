@@ -1,10 +1,12 @@
 // `troupe failpoints list` in this build: names when fail points are
-// compiled in, a clear message when not, exit 2 on a bad TROUPE_FAILPOINTS.
+// compiled in, a clear message when not; and every command exits 2 at start
+// on a bad TROUPE_FAILPOINTS.
 #include <boost/test/unit_test.hpp>
 
 #include <cstdlib>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "run_command.hpp"
 
@@ -12,10 +14,17 @@ using troupe::test::run_command;
 
 namespace {
 
-/// Runs `troupe failpoints list` with TROUPE_FAILPOINTS set to `config`.
-troupe::test::command_result list_with(const char* config) {
+const std::vector<std::string> list_args{"failpoints", "list"};
+const std::vector<std::string> other_args{
+  "ring", "simulate", "--nodes", "2", "--vnodes", "4", "--keys", "10"};
+
+/// Runs `troupe ARGS...` with TROUPE_FAILPOINTS set to `config`.
+troupe::test::command_result run_with(const char* config,
+                                      const std::vector<std::string>& args) {
+  std::vector<std::string> argv{TROUPE_BIN};
+  argv.insert(argv.end(), args.begin(), args.end());
   ::setenv("TROUPE_FAILPOINTS", config, 1);
-  auto r = run_command({TROUPE_BIN, "failpoints", "list"});
+  auto r = run_command(argv);
   ::unsetenv("TROUPE_FAILPOINTS");
   BOOST_TEST_MESSAGE("exit " << r.exit_code << "\nout: " << r.out
                              << "\nerr: " << r.err);
@@ -31,7 +40,7 @@ bool contains(const std::string& text, const std::string& needle) {
 #ifdef TROUPE_FAILPOINTS
 
 BOOST_AUTO_TEST_CASE(list_prints_one_valid_name_per_line) {
-  auto r = list_with("");
+  auto r = run_with("", list_args);
   BOOST_REQUIRE_EQUAL(r.exit_code, 0);
   std::istringstream lines{r.out};
   for (std::string line; std::getline(lines, line);)
@@ -42,14 +51,14 @@ BOOST_AUTO_TEST_CASE(list_prints_one_valid_name_per_line) {
 }
 
 BOOST_AUTO_TEST_CASE(malformed_env_exits_2_naming_the_entry) {
-  auto r = list_with("shard.x");
+  auto r = run_with("shard.x", list_args);
   BOOST_CHECK_EQUAL(r.exit_code, 2);
   BOOST_CHECK(contains(r.err, "troupe: TROUPE_FAILPOINTS: entry 'shard.x' "
                               "lacks '=' (expected NAME=SPEC)"));
 }
 
-BOOST_AUTO_TEST_CASE(unknown_name_in_env_exits_2) {
-  auto r = list_with("no.such_point=crash");
+BOOST_AUTO_TEST_CASE(any_command_refuses_an_unknown_name_at_start) {
+  auto r = run_with("no.such_point=crash", other_args);
   BOOST_CHECK_EQUAL(r.exit_code, 2);
   BOOST_CHECK(contains(r.err, "unknown fail point 'no.such_point'"));
 }
@@ -57,9 +66,16 @@ BOOST_AUTO_TEST_CASE(unknown_name_in_env_exits_2) {
 #else
 
 BOOST_AUTO_TEST_CASE(list_says_fail_points_are_compiled_out) {
-  auto r = list_with("");
+  auto r = run_with("", list_args);
   BOOST_CHECK_EQUAL(r.exit_code, 0);
   BOOST_CHECK(contains(r.out, "fail points are compiled out of this build"));
+}
+
+BOOST_AUTO_TEST_CASE(any_command_refuses_the_variable_when_compiled_out) {
+  auto r = run_with("shard.after_prepare_durable=crash", other_args);
+  BOOST_CHECK_EQUAL(r.exit_code, 2);
+  BOOST_CHECK(contains(r.err, "troupe: TROUPE_FAILPOINTS: fail points are "
+                              "compiled out of this build"));
 }
 
 #endif

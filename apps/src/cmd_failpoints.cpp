@@ -9,18 +9,14 @@ namespace troupe::app {
 namespace {
 
 /// Prints every fail point of this build, one per line, with its spec from
-/// TROUPE_FAILPOINTS after a tab when it has one. A malformed
-/// TROUPE_FAILPOINTS is reported here like anywhere else: exit 2.
+/// TROUPE_FAILPOINTS (applied by `check_failpoints_env` in main) after a tab
+/// when it has one.
 int run_list() {
   namespace fp = troupe::failpoints;
   if (!fp::compiled_in) {
     fmt::print("fail points are compiled out of this build (configure with "
                "-DTROUPE_FAILPOINTS=ON)\n");
     return exit_ok;
-  }
-  if (auto st = fp::load_from_env(); !st) {
-    fmt::print(stderr, "troupe: TROUPE_FAILPOINTS: {}\n", st.reason());
-    return exit_bad_input;
   }
   auto names = fp::list();
   if (names.empty())
@@ -36,6 +32,14 @@ int run_list() {
 }
 
 } // namespace
+
+int check_failpoints_env() {
+  if (auto st = troupe::failpoints::load_from_env(); !st) {
+    fmt::print(stderr, "troupe: TROUPE_FAILPOINTS: {}\n", st.reason());
+    return exit_bad_input;
+  }
+  return exit_ok;
+}
 
 void add_failpoints_command(CLI::App& app) {
   auto* failpoints = app.add_subcommand(

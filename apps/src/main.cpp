@@ -3,6 +3,7 @@
 #include "commands.hpp"
 
 int main(int argc, char** argv) {
+  if (int code = troupe::app::check_failpoints_env()) return code;
   CLI::App app{"troupe: actor-model distributed transactions and durable "
                "workflows",
                "troupe"};

@@ -100,9 +100,14 @@ extern std::atomic<bool> any_active;
 [[nodiscard]] bool evaluate(site& s, const char* name);
 
 /// One site object per tag type, i.e. per `TROUPE_FAILPOINT` expansion.
+/// A variable template: its dynamic initializer runs before `main`, which
+/// is what puts every compiled-in name into `list()`.
 template <class Tag>
 inline site site_of{Tag::value()};
 
+/// The body of `TROUPE_FAILPOINT`: `Tag::value()` is the site's name. The
+/// fast path is the relaxed load alone; the slow path reads the
+/// environment on first use and then the point's own state.
 template <class Tag>
 [[nodiscard]] inline bool check() {
   if (__builtin_expect(!any_active.load(std::memory_order_relaxed), 1))
