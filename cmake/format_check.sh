@@ -6,7 +6,7 @@ set -euo pipefail
 root="$1"
 fmt="${2:-clang-format}"
 cd "$root"
-mapfile -t files < <(find config ring mvcc actors participants coordinator \
+mapfile -t files < <(find failpoints config ring mvcc actors participants coordinator \
   apps examples bench tests -type f \( -name '*.cpp' -o -name '*.hpp' \) \
   -not -path '*/build/*' 2>/dev/null | sort)
 [[ ${#files[@]} -eq 0 ]] && exit 0

@@ -23,5 +23,11 @@ void add_status_command(CLI::App& app);
 void add_dev_command(CLI::App& app);
 void add_ring_command(CLI::App& app);
 void add_bench_command(CLI::App& app);
+void add_failpoints_command(CLI::App& app);
+
+/// Reads TROUPE_FAILPOINTS now (docs/failpoints.md): exit_ok, or prints the
+/// reason and returns exit_bad_input when it is malformed, names an unknown
+/// fail point, or is set in a build without fail points.
+int check_failpoints_env();
 
 } // namespace troupe::app

@@ -3,6 +3,7 @@
 #include "commands.hpp"
 
 int main(int argc, char** argv) {
+  if (int code = troupe::app::check_failpoints_env()) return code;
   CLI::App app{"troupe: actor-model distributed transactions and durable "
                "workflows",
                "troupe"};
@@ -15,6 +16,7 @@ int main(int argc, char** argv) {
   troupe::app::add_dev_command(app);
   troupe::app::add_ring_command(app);
   troupe::app::add_bench_command(app);
+  troupe::app::add_failpoints_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
