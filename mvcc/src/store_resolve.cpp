@@ -149,6 +149,7 @@ store::impl::list_prepared(std::optional<shard_id> shard) {
     p.txn = id->second;
     p.start_ts = rec->start_ts();
     p.primary_key = rec->primary_key();
+    p.coordinator = rec->coordinator();
     p.keys.assign(rec->keys().begin(), rec->keys().end());
     out.push_back(std::move(p));
   }

@@ -124,6 +124,7 @@ void store::impl::prepare(const prepare_request& req, completion done) {
   txn_rec.set_status(pb::txn_record::PREPARED);
   txn_rec.set_start_ts(req.start_ts);
   txn_rec.set_primary_key(req.primary_key);
+  txn_rec.set_coordinator(req.coordinator);
   for (const auto& m : req.writes) {
     pb::lock_record lock;
     lock.set_txn_id(req.txn);

@@ -13,11 +13,19 @@
 //   t.run();                                   // init and messages
 //   auto reply = t.request<int>(worker, get_atom_v);
 //   t.advance(std::chrono::seconds{1});        // fire timers due by then
+//
+// Code under test whose completions run on a foreign thread (the mvcc
+// group-commit writer) gets `t.handoff()`: the test scheduler is single-
+// threaded, so such messages wait in a queue until `run_until` / `await`
+// deliver them from the test thread.
 
 #include <chrono>
+#include <condition_variable>
 #include <cstddef>
+#include <deque>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -32,8 +40,10 @@
 #include <caf/expected.hpp>
 #include <caf/scheduler/test_coordinator.hpp>
 #include <caf/sec.hpp>
+#include <caf/send.hpp>
 #include <caf/unit.hpp>
 
+#include "troupe/actors/handoff.hpp"
 #include "troupe/actors/type_ids.hpp"
 
 namespace troupe::test {
@@ -53,6 +63,13 @@ class deterministic_system {
   /// timers until none is left, forever for an actor that re-arms one.
   ~deterministic_system() {
     run();
+    {
+      // Late hand-offs (a write finishing after the test) are dropped: the
+      // actors they name must not outlive the system.
+      std::lock_guard<std::mutex> guard{inbox_->mtx};
+      inbox_->closed = true;
+      inbox_->queue.clear();
+    }
     sched.clock().cancel_all();
     sys.await_actors_before_shutdown(false);
   }
@@ -143,11 +160,81 @@ class deterministic_system {
     return reason;
   }
 
+  /// A hand-off for code under test: messages from foreign threads queue
+  /// here until `deliver_handoffs` (or `run_until`, `await`) sends them
+  /// from the test thread.
+  [[nodiscard]] troupe::actors::handoff handoff() {
+    return [in = inbox_](const caf::weak_actor_ptr& dest, caf::message msg) {
+      {
+        std::lock_guard<std::mutex> guard{in->mtx};
+        if (in->closed) return;
+        in->queue.emplace_back(dest, std::move(msg));
+      }
+      in->cv.notify_all();
+    };
+  }
+
+  /// Sends every queued hand-off message, then runs. Returns how many.
+  std::size_t deliver_handoffs() {
+    std::deque<std::pair<caf::weak_actor_ptr, caf::message>> batch;
+    {
+      std::lock_guard<std::mutex> guard{inbox_->mtx};
+      batch.swap(inbox_->queue);
+    }
+    for (auto& [dest, msg] : batch)
+      if (auto strong = dest.lock())
+        caf::anon_send(caf::actor_cast<caf::actor>(strong), std::move(msg));
+    run();
+    return batch.size();
+  }
+
+  /// Runs and delivers hand-offs until `pred` holds or `deadline` passed,
+  /// waiting on the hand-off queue (not sleeping) in between. The clock
+  /// does not move. Returns `pred()`.
+  bool run_until(const std::function<bool()>& pred,
+                 std::chrono::milliseconds deadline = std::chrono::seconds{
+                   10}) {
+    auto until = std::chrono::steady_clock::now() + deadline;
+    for (;;) {
+      run();
+      deliver_handoffs();
+      if (pred()) return true;
+      std::unique_lock<std::mutex> lock{inbox_->mtx};
+      if (!inbox_->cv.wait_until(lock, until,
+                                 [&] { return !inbox_->queue.empty(); }))
+        return pred();
+    }
+  }
+
+  /// Like `request`, but keeps running and delivering hand-offs until the
+  /// reply arrives (durable writes finish on the writer thread), at most
+  /// `deadline`. Fails with `caf::sec::request_timeout` after it.
+  template <class T, class Handle, class... Ts>
+  caf::expected<T> await(const Handle& dest, Ts... xs) {
+    auto result = std::make_shared<std::optional<caf::expected<T>>>();
+    sys.spawn([=](caf::event_based_actor* self) {
+      self->request(dest, caf::infinite, xs...)
+        .then([=](T& value) { *result = std::move(value); },
+              [=](caf::error& err) { *result = std::move(err); });
+    });
+    if (!run_until([&] { return result->has_value(); }))
+      return caf::make_error(caf::sec::request_timeout, "no reply in time");
+    return std::move(**result);
+  }
+
   caf::actor_system_config cfg;
   caf::actor_system sys;
   caf::scheduler::test_coordinator& sched;
 
  private:
+  struct inbox {
+    std::mutex mtx;
+    std::condition_variable cv;
+    std::deque<std::pair<caf::weak_actor_ptr, caf::message>> queue;
+    bool closed = false;
+  };
+
+  std::shared_ptr<inbox> inbox_ = std::make_shared<inbox>();
   std::vector<caf::actor> watchers_;
 
   static caf::actor_system_config& prepare(caf::actor_system_config& cfg,

@@ -12,7 +12,10 @@
 #include <caf/atom.hpp>
 #include <caf/type_id.hpp>
 
+#include "troupe/actors/participant_messages.hpp"
 #include "troupe/actors/supervisor_types.hpp"
+#include "troupe/actors/transaction.hpp"
+#include "troupe/actors/transaction_messages.hpp"
 #include "troupe/actors/wire.hpp"
 
 CAF_BEGIN_TYPE_ID_BLOCK(troupe_actors, caf::first_custom_type_id)
@@ -45,6 +48,45 @@ CAF_ADD_ATOM(troupe_actors, troupe::actors, register_atom, "tr_reg")
 CAF_ADD_ATOM(troupe_actors, troupe::actors, resolve_atom, "tr_resolve")
 /// Resolves (kind, id) on this node only (a forwarded resolve).
 CAF_ADD_ATOM(troupe_actors, troupe::actors, resolve_local_atom, "tr_rslvl")
+
+// -- participant protocol (participant.hpp) ----------------------------------
+
+CAF_ADD_TYPE_ID(troupe_actors, (troupe::actors::prepare_request))
+CAF_ADD_TYPE_ID(troupe_actors, (troupe::actors::vote))
+CAF_ADD_TYPE_ID(troupe_actors, (troupe::actors::commit_request))
+CAF_ADD_TYPE_ID(troupe_actors, (troupe::actors::abort_request))
+CAF_ADD_TYPE_ID(troupe_actors, (troupe::actors::one_phase_request))
+CAF_ADD_TYPE_ID(troupe_actors, (troupe::actors::ack))
+CAF_ADD_TYPE_ID(troupe_actors, (troupe::actors::read_request))
+CAF_ADD_TYPE_ID(troupe_actors, (troupe::actors::read_reply))
+CAF_ADD_TYPE_ID(troupe_actors, (troupe::actors::scan_request))
+CAF_ADD_TYPE_ID(troupe_actors, (troupe::actors::scan_reply))
+CAF_ADD_TYPE_ID(troupe_actors, (troupe::actors::outcome_request))
+CAF_ADD_TYPE_ID(troupe_actors, (troupe::actors::txn_outcome))
+
+/// A durable write that an actor started finished (token); sent by an actor
+/// to itself through a `handoff` (handoff.hpp).
+CAF_ADD_ATOM(troupe_actors, troupe::actors, durable_atom, "tr_durable")
+
+// -- transactions (transaction.hpp) -----------------------------------------
+
+CAF_ADD_TYPE_ID(troupe_actors, (troupe::actors::txn_begin))
+CAF_ADD_TYPE_ID(troupe_actors, (troupe::actors::txn_started))
+CAF_ADD_TYPE_ID(troupe_actors, (troupe::actors::txn_get))
+CAF_ADD_TYPE_ID(troupe_actors, (troupe::actors::txn_put))
+CAF_ADD_TYPE_ID(troupe_actors, (troupe::actors::txn_erase))
+CAF_ADD_TYPE_ID(troupe_actors, (troupe::actors::txn_scan))
+CAF_ADD_TYPE_ID(troupe_actors, (troupe::actors::txn_commit))
+CAF_ADD_TYPE_ID(troupe_actors, (troupe::actors::txn_committed))
+CAF_ADD_TYPE_ID(troupe_actors, (troupe::actors::txn_abort))
+CAF_ADD_TYPE_ID(troupe_actors, (troupe::actors::validate_request))
+CAF_ADD_TYPE_ID(troupe_actors, (troupe::actors::transaction_actor))
+
+/// Asks the timestamp oracle for `n` consecutive timestamps (uint32 n);
+/// replies the first (uint64).
+CAF_ADD_ATOM(troupe_actors, troupe::actors, timestamp_atom, "tr_ts")
+/// A coordinator's own timer (prepare timeout, delivery retry, idle).
+CAF_ADD_ATOM(troupe_actors, troupe::actors, txn_timer_atom, "tr_ttimer")
 
 CAF_END_TYPE_ID_BLOCK(troupe_actors)
 

@@ -74,6 +74,18 @@ typename Inspector::result_type inspect_wire(Inspector& f, T& x,
 
 } // namespace detail
 
+/// Declares `encode`/`decode` of a wire type (defined in a .cpp next to
+/// the protobuf schema) and its CAF `inspect` through `inspect_wire`.
+/// `decode` returns false on malformed input (including out-of-range
+/// enums) and leaves `out` unspecified.
+#define TROUPE_WIRE_CODEC(type)                                                \
+  [[nodiscard]] std::string encode(const type& x);                             \
+  [[nodiscard]] bool decode(const std::string& bytes, type& out);              \
+  template <class Inspector>                                                   \
+  typename Inspector::result_type inspect(Inspector& f, type& x) {             \
+    return detail::inspect_wire(f, x, "troupe." #type);                        \
+  }
+
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, heartbeat& x) {
   return detail::inspect_wire(f, x, "troupe.heartbeat");

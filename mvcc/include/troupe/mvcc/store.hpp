@@ -106,6 +106,20 @@ class store {
   [[nodiscard]] status abort(shard_id shard, txn_id txn, timestamp start_ts);
   [[nodiscard]] status one_phase_commit(const one_phase_request& req);
 
+  /// Validates the reads of serializable transaction `txn` after its
+  /// intents are in place: fails when any of `keys` has a version committed
+  /// after `start_ts` (write_conflict{key, ts, txn}) or an intent or an
+  /// in-flight write of another transaction (locked{key, txn}). Read-only
+  /// (nothing durable, no read timestamp noted); runs on the calling
+  /// thread. Run after every participant prepared, it rejects write skew
+  /// across shards: of two transactions that each read what the other
+  /// writes, the second to validate meets the first one's intent or
+  /// version. Errors: also timestamp_too_old, key_too_large,
+  /// corrupt_record, io_error.
+  [[nodiscard]] status validate_reads(shard_id shard, txn_id txn,
+                                      timestamp start_ts,
+                                      const std::vector<std::string>& keys);
+
   // -- recovery --------------------------------------------------------------
 
   /// Returns every prepared transaction of every shard (or of `shard`).
@@ -116,6 +130,36 @@ class store {
   /// Returns what this shard knows about `txn`. One-phase commits leave no
   /// transaction record. Errors: corrupt_record, io_error.
   [[nodiscard]] result<txn_outcome> outcome(shard_id shard, txn_id txn);
+
+  // -- metadata --------------------------------------------------------------
+
+  /// Writes `value` under the metadata key `key` in one durable write
+  /// through the group writer (shares fsyncs with concurrent transactions).
+  /// Metadata lives apart from every shard's data and is never collected:
+  /// the timestamp oracle's high-water mark and the coordinator's decision
+  /// log use it. Errors: key_too_large, value_too_large, invalid_argument
+  /// (empty key), io_error, shutting_down.
+  void put_meta_async(const std::string& key, const std::string& value,
+                      completion done);
+
+  /// Deletes the metadata key `key` durably (absent keys succeed). Errors:
+  /// key_too_large, invalid_argument (empty key), io_error, shutting_down.
+  void erase_meta_async(const std::string& key, completion done);
+
+  /// Blocking forms, for tests and tools.
+  [[nodiscard]] status put_meta(const std::string& key,
+                                const std::string& value);
+  [[nodiscard]] status erase_meta(const std::string& key);
+
+  /// Returns the value of metadata key `key` (nullopt when absent), as of
+  /// the last completed write. Errors: io_error.
+  [[nodiscard]] result<std::optional<std::string>>
+  get_meta(const std::string& key);
+
+  /// Returns every metadata entry whose key starts with `prefix`, in key
+  /// order. Errors: io_error.
+  [[nodiscard]] result<std::vector<key_value>>
+  list_meta(const std::string& prefix);
 
   // -- maintenance -----------------------------------------------------------
 

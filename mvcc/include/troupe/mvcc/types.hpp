@@ -36,6 +36,8 @@ struct prepare_request {
   std::vector<std::string> reads; ///< validated when serializable
   std::string primary_key;        ///< the transaction's primary (any
                                   ///< shard); kept for recovery
+  std::string coordinator;        ///< who holds the decision (opaque to
+                                  ///< the store); kept for recovery
   isolation level = isolation::snapshot;
 };
 
@@ -71,6 +73,7 @@ struct prepared_txn {
   txn_id txn = 0;
   timestamp start_ts = 0;
   std::string primary_key;
+  std::string coordinator;       ///< as given to prepare
   std::vector<std::string> keys; ///< user keys with intents
 };
 

@@ -1,0 +1,73 @@
+#pragma once
+
+// Messages of the client-facing transaction protocol (transaction.hpp):
+// plain structs that travel as protobuf bytes (proto/txn.proto) between
+// nodes. Reads reply with `read_reply` / `scan_reply` of the participant
+// protocol.
+
+#include <cstdint>
+#include <string>
+
+#include "troupe/actors/participant_messages.hpp"
+#include "troupe/actors/wire.hpp"
+
+namespace troupe::actors {
+
+/// Starts a transaction.
+struct txn_begin {
+  isolation_level isolation = isolation_level::snapshot;
+};
+
+/// A started transaction: its id and snapshot (start) timestamp.
+struct txn_started {
+  txn_id txn = 0;
+  timestamp start_ts = 0;
+};
+
+/// Reads `key` at the transaction's snapshot (its own writes first).
+struct txn_get {
+  std::string key;
+};
+
+/// Buffers a put of `key` (applied at commit).
+struct txn_put {
+  std::string key;
+  std::string value;
+};
+
+/// Buffers a delete of `key` (applied at commit).
+struct txn_erase {
+  std::string key;
+};
+
+/// Reads every key starting with `prefix` at the snapshot, own writes
+/// applied, in key order, at most `limit` rows (0: no limit).
+struct txn_scan {
+  std::string prefix;
+  std::uint32_t limit = 0;
+};
+
+/// Commits the transaction.
+struct txn_commit {};
+
+/// The transaction committed: every write is visible at `commit_ts`.
+struct txn_committed {
+  txn_id txn = 0;
+  timestamp commit_ts = 0;
+  bool one_phase = false; ///< took the single-shard fast path
+};
+
+/// Abandons the transaction.
+struct txn_abort {};
+
+TROUPE_WIRE_CODEC(txn_begin)
+TROUPE_WIRE_CODEC(txn_started)
+TROUPE_WIRE_CODEC(txn_get)
+TROUPE_WIRE_CODEC(txn_put)
+TROUPE_WIRE_CODEC(txn_erase)
+TROUPE_WIRE_CODEC(txn_scan)
+TROUPE_WIRE_CODEC(txn_commit)
+TROUPE_WIRE_CODEC(txn_committed)
+TROUPE_WIRE_CODEC(txn_abort)
+
+} // namespace troupe::actors

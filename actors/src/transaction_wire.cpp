@@ -1,0 +1,123 @@
+// Protobuf encoding of the client-facing transaction protocol
+// (proto/txn.proto).
+#include "troupe/actors/transaction_messages.hpp"
+
+#include "txn.pb.h"
+#include "txn_wire.hpp"
+
+namespace troupe::actors {
+
+std::string encode(const txn_begin& x) {
+  wire::TxnBegin pb;
+  pb.set_isolation(static_cast<std::uint32_t>(x.isolation));
+  return pb.SerializeAsString();
+}
+
+bool decode(const std::string& bytes, txn_begin& out) {
+  wire::TxnBegin pb;
+  return pb.ParseFromString(bytes) &&
+         detail::get_isolation(pb.isolation(), out.isolation);
+}
+
+std::string encode(const txn_started& x) {
+  wire::TxnStarted pb;
+  pb.set_txn(x.txn);
+  pb.set_start_ts(x.start_ts);
+  return pb.SerializeAsString();
+}
+
+bool decode(const std::string& bytes, txn_started& out) {
+  wire::TxnStarted pb;
+  if (!pb.ParseFromString(bytes)) return false;
+  out = {pb.txn(), pb.start_ts()};
+  return true;
+}
+
+std::string encode(const txn_get& x) {
+  wire::TxnGet pb;
+  pb.set_key(x.key);
+  return pb.SerializeAsString();
+}
+
+bool decode(const std::string& bytes, txn_get& out) {
+  wire::TxnGet pb;
+  if (!pb.ParseFromString(bytes)) return false;
+  out.key = pb.key();
+  return true;
+}
+
+std::string encode(const txn_put& x) {
+  wire::TxnPut pb;
+  pb.set_key(x.key);
+  pb.set_value(x.value);
+  return pb.SerializeAsString();
+}
+
+bool decode(const std::string& bytes, txn_put& out) {
+  wire::TxnPut pb;
+  if (!pb.ParseFromString(bytes)) return false;
+  out = {pb.key(), pb.value()};
+  return true;
+}
+
+std::string encode(const txn_erase& x) {
+  wire::TxnErase pb;
+  pb.set_key(x.key);
+  return pb.SerializeAsString();
+}
+
+bool decode(const std::string& bytes, txn_erase& out) {
+  wire::TxnErase pb;
+  if (!pb.ParseFromString(bytes)) return false;
+  out.key = pb.key();
+  return true;
+}
+
+std::string encode(const txn_scan& x) {
+  wire::TxnScan pb;
+  pb.set_prefix(x.prefix);
+  pb.set_limit(x.limit);
+  return pb.SerializeAsString();
+}
+
+bool decode(const std::string& bytes, txn_scan& out) {
+  wire::TxnScan pb;
+  if (!pb.ParseFromString(bytes)) return false;
+  out = {pb.prefix(), pb.limit()};
+  return true;
+}
+
+std::string encode(const txn_commit&) {
+  return wire::TxnCommit{}.SerializeAsString();
+}
+
+bool decode(const std::string& bytes, txn_commit&) {
+  wire::TxnCommit pb;
+  return pb.ParseFromString(bytes);
+}
+
+std::string encode(const txn_committed& x) {
+  wire::TxnCommitted pb;
+  pb.set_txn(x.txn);
+  pb.set_commit_ts(x.commit_ts);
+  pb.set_one_phase(x.one_phase);
+  return pb.SerializeAsString();
+}
+
+bool decode(const std::string& bytes, txn_committed& out) {
+  wire::TxnCommitted pb;
+  if (!pb.ParseFromString(bytes)) return false;
+  out = {pb.txn(), pb.commit_ts(), pb.one_phase()};
+  return true;
+}
+
+std::string encode(const txn_abort&) {
+  return wire::TxnAbort{}.SerializeAsString();
+}
+
+bool decode(const std::string& bytes, txn_abort&) {
+  wire::TxnAbort pb;
+  return pb.ParseFromString(bytes);
+}
+
+} // namespace troupe::actors

@@ -1,0 +1,74 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include <caf/actor.hpp>
+#include <caf/actor_system.hpp>
+
+#include "troupe/actors/handoff.hpp"
+#include "troupe/actors/participant.hpp"
+#include "troupe/actors/transaction.hpp"
+#include "troupe/config/cluster_config.hpp"
+#include "troupe/coordinator/tso.hpp"
+#include "troupe/mvcc/store.hpp"
+
+namespace troupe::coordinator {
+
+/// Which shard holds a key: `of(key)` when set, else ring::shard_of(key,
+/// count). Every coordinator of a cluster must use the same map.
+struct shard_map {
+  std::uint32_t count = 1;
+  std::function<actors::shard_id(const std::string&)> of;
+
+  [[nodiscard]] actors::shard_id operator()(const std::string& key) const;
+};
+
+/// What transaction actors need. Shared (read-only) by all transactions of
+/// a service.
+struct coordinator_config {
+  std::string node; ///< this node's name, named in prepare records
+  /// Holds the decision log; must outlive the actor system (see
+  /// participants::spawn_shard).
+  mvcc::store* db = nullptr;
+  tso_actor tso;
+  /// Finds participants: answers `(resolve_atom, "shard", "<id>") ->
+  /// caf::actor` like the node actor (actors/node.hpp); tests pass
+  /// `spawn_static_resolver`.
+  caf::actor resolver;
+  shard_map shards;
+  std::chrono::milliseconds prepare_timeout{2000}; ///< all votes in
+  std::chrono::milliseconds request_timeout{5000}; ///< any other call
+  std::chrono::milliseconds idle_timeout{30000};   ///< between client calls
+  /// Bounds retries of commit/abort delivery and of reads that meet an
+  /// undecided intent; attempt n waits by `actors::backoff`.
+  config::retry_policy retry;
+  std::uint32_t max_key_bytes = 4096;
+  std::uint32_t max_value_bytes = 1u << 20;
+  std::uint64_t seed = 0; ///< backoff jitter
+  actors::handoff handoff = actors::direct_handoff();
+};
+
+/// Spawns the transaction service (actors/transaction.hpp). Register it in
+/// the node's directory as kind "txn_service".
+[[nodiscard]] actors::txn_service_actor
+spawn_txn_service(caf::actor_system& sys, coordinator_config cfg);
+
+/// Spawns the coordinator of one transaction that started at
+/// `started.start_ts` (normally done by the service).
+[[nodiscard]] actors::transaction_actor
+spawn_transaction(caf::actor_system& sys,
+                  std::shared_ptr<const coordinator_config> cfg,
+                  actors::txn_started started, actors::isolation_level level);
+
+/// Spawns a resolver that answers `(resolve_atom, "shard", id)` from a
+/// fixed table; errc::not_found for other ids or kinds.
+[[nodiscard]] caf::actor
+spawn_static_resolver(caf::actor_system& sys,
+                      std::map<actors::shard_id, caf::actor> shards);
+
+} // namespace troupe::coordinator

@@ -1,0 +1,309 @@
+// Commit of one transaction: read-only, 1PC, or 2PC with presumed abort
+// (docs: design.md "Data flow of a transaction").
+#include <caf/actor_cast.hpp>
+
+#include "transaction_actor.hpp"
+#include "troupe/actors/errc.hpp"
+
+namespace troupe::coordinator {
+
+using namespace troupe::actors;
+
+namespace {
+
+/// Returns a store completion that hands the result back to the actor as
+/// `(durable_atom, token, error)`; `f` then runs on the actor's thread.
+/// The completion itself (writer thread) touches no actor state.
+mvcc::completion on_durable(txn_self self,
+                            std::function<void(const caf::error&)> f) {
+  auto token = self->state.next_token++;
+  self->state.durables.emplace(token, std::move(f));
+  auto weak = caf::actor_cast<caf::weak_actor_ptr>(self);
+  return [weak, to_actor = self->state.cfg->handoff, token](mvcc::status st) {
+    caf::error err;
+    if (!st)
+      err =
+        make_error(errc::unavailable, "decision log: " + st.error().message);
+    to_actor(weak,
+             caf::make_message(durable_atom::value, token, std::move(err)));
+  };
+}
+
+void finish_commit(txn_self self, bool one_phase) {
+  auto& st = self->state;
+  st.txn->phase = txn_phase::committed;
+  if (st.commit_pending) {
+    st.commit_pending = false;
+    st.commit_rp.deliver(
+      txn_committed{st.txn->id().txn, st.commit_ts, one_phase});
+  }
+}
+
+void fail_commit(txn_self self, txn_phase phase, caf::error why) {
+  auto& st = self->state;
+  st.txn->phase = phase;
+  if (st.commit_pending) {
+    st.commit_pending = false;
+    st.commit_rp.deliver(std::move(why));
+  }
+}
+
+caf::error as_abort(const std::string& what, const caf::error& err) {
+  return make_error(errc::aborted, what + ": " + describe(err));
+}
+
+/// Sends a commit or abort to `shard` until it acks, at most
+/// `retry.max_attempts` times with backoff; `done(acked)` runs once.
+template <class Request>
+void deliver(txn_self self, shard_id shard, Request req, std::uint32_t attempt,
+             std::function<void(bool)> done) {
+  auto retry = [=](const caf::error&) {
+    if (attempt >= self->state.cfg->retry.max_attempts) return done(false);
+    after(self, self->state.delays->delay(attempt),
+          [=] { deliver(self, shard, req, attempt + 1, done); });
+  };
+  with_shard(self, shard, [=](caf::expected<participant_actor> p) {
+    if (!p) return retry(p.error());
+    self->request(*p, self->state.cfg->request_timeout, req)
+      .then([=](ack&) { done(true); },
+            [=](caf::error& err) {
+              // invalid_argument / not_found / aborted cannot change by
+              // retrying; everything else may be transient.
+              if (retry_class_of(err) == retry_class::do_not_retry ||
+                  is(err, errc::aborted))
+                return done(false);
+              retry(err);
+            });
+  });
+}
+
+/// Phase two after a durable COMMIT decision; erases the decision once
+/// every participant acked (a participant that never acks leaves it for
+/// recovery).
+void send_commits(txn_self self) {
+  auto& st = self->state;
+  auto all_acked = std::make_shared<bool>(true);
+  for (const auto& [shard, part] : st.plan) {
+    if (part.writes.empty()) continue;
+    ++st.unacked;
+    commit_request req{st.txn->id().txn, shard, st.commit_ts};
+    deliver(self, shard, req, 1, [=](bool acked) {
+      *all_acked = *all_acked && acked;
+      if (--self->state.unacked > 0) return;
+      if (!*all_acked) return maybe_quit(self);
+      ++self->state.unacked; // the erase is the last write we wait for
+      self->state.log->erase_async(self->state.txn->id().txn,
+                                   on_durable(self, [=](const caf::error&) {
+                                     // A failed erase leaves a decision whose
+                                     // participants all committed: recovery
+                                     // re-sends COMMIT, which is harmless.
+                                     --self->state.unacked;
+                                     maybe_quit(self);
+                                   }));
+    });
+  }
+  maybe_quit(self);
+}
+
+/// Enters the committing phase and asks the oracle for a commit ts.
+template <class OnTs, class OnError>
+void take_commit_ts(txn_self self, OnTs on_ts, OnError on_error) {
+  auto& st = self->state;
+  st.txn->phase = txn_phase::committing;
+  self
+    ->request(st.cfg->tso, st.cfg->request_timeout, timestamp_atom::value,
+              std::uint32_t{1})
+    .then(std::move(on_ts), std::move(on_error));
+}
+
+/// All votes YES (and reads validated): take the commit ts, make the
+/// decision durable, then tell the client and the participants.
+void decide(txn_self self) {
+  take_commit_ts(
+    self,
+    [=](std::uint64_t ts) {
+      auto& st = self->state;
+      st.commit_ts = ts;
+      decision d{st.txn->id().txn, st.txn->id().start_ts, ts, {}};
+      for (const auto& [shard, part] : st.plan)
+        if (!part.writes.empty()) d.shards.push_back(shard);
+      st.log->record_async(
+        d, on_durable(self, [=](const caf::error& err) {
+          if (err) {
+            // The write failed, but may still surface after a restart:
+            // neither commit nor abort is safe; recovery decides.
+            fail_commit(self, txn_phase::in_doubt,
+                        make_error(errc::outcome_unknown, describe(err)));
+            return maybe_quit(self);
+          }
+          finish_commit(self, false);
+          send_commits(self);
+        }));
+    },
+    [=](caf::error& err) {
+      self->state.txn->phase = txn_phase::preparing; // so abort_all runs
+      abort_all(self, as_abort("no commit timestamp", err));
+    });
+}
+
+/// Serializable: validates the reads of every shard after all prepares
+/// succeeded, so that two transactions reading each other's writes cannot
+/// both pass (the second meets the first one's intent).
+void validate_then_decide(txn_self self) {
+  auto& st = self->state;
+  std::vector<std::pair<shard_id, std::vector<std::string>>> todo;
+  for (const auto& [shard, part] : st.plan)
+    if (!part.reads.empty()) todo.emplace_back(shard, part.reads);
+  if (todo.empty()) return decide(self);
+  auto left = std::make_shared<std::size_t>(todo.size());
+  for (auto& [shard, keys] : todo) {
+    validate_request req{st.txn->id().txn, shard, st.txn->id().start_ts,
+                         std::move(keys)};
+    with_shard(self, shard, [=](caf::expected<participant_actor> p) {
+      if (!p) return abort_all(self, as_abort("validation", p.error()));
+      self->request(*p, self->state.cfg->request_timeout, req)
+        .then(
+          [=](vote& v) {
+            if (self->state.txn->phase != txn_phase::preparing) return;
+            if (!v.yes) return abort_all(self, v.to_error());
+            if (--*left == 0) decide(self);
+          },
+          [=](caf::error& err) {
+            abort_all(self, as_abort("validation", err));
+          });
+    });
+  }
+}
+
+void prepare_all(txn_self self) {
+  auto& st = self->state;
+  st.txn->phase = txn_phase::preparing;
+  std::set<shard_id> voters;
+  for (const auto& [shard, part] : st.plan)
+    if (!part.writes.empty()) voters.insert(shard);
+  st.txn->expect_votes(voters);
+  after(self, st.cfg->prepare_timeout, [=] {
+    if (self->state.txn->phase == txn_phase::preparing)
+      abort_all(self, make_error(errc::aborted, "prepare timeout"));
+  });
+  for (auto shard : voters) {
+    prepare_request req;
+    req.txn = st.txn->id().txn;
+    req.shard = shard;
+    req.start_ts = st.txn->id().start_ts;
+    req.writes = st.plan[shard].writes;
+    req.reads = st.plan[shard].reads;
+    req.isolation = st.txn->level();
+    req.primary_key = st.txn->primary_key();
+    req.coordinator = st.cfg->node;
+    with_shard(self, shard, [=](caf::expected<participant_actor> p) {
+      auto& st = self->state;
+      if (st.txn->phase != txn_phase::preparing) return;
+      if (!p) return abort_all(self, as_abort("participant", p.error()));
+      auto addr = caf::actor_cast<caf::actor_addr>(*p);
+      st.shard_of_addr[addr] = shard;
+      self->monitor(*p);
+      st.prepared_to.insert(shard);
+      self->request(*p, st.cfg->prepare_timeout, req)
+        .then(
+          [=](vote& v) {
+            if (self->state.txn->phase != txn_phase::preparing) return;
+            if (!v.yes) return abort_all(self, v.to_error());
+            if (self->state.txn->yes_from(shard)) validate_then_decide(self);
+          },
+          [=](caf::error& err) {
+            abort_all(
+              self,
+              as_abort("no vote from shard " + std::to_string(shard), err));
+          });
+    });
+  }
+}
+
+void one_phase(txn_self self, shard_id shard, std::uint32_t attempt) {
+  take_commit_ts(
+    self,
+    [=](std::uint64_t ts) {
+      with_shard(self, shard, [=](caf::expected<participant_actor> p) {
+        if (!p) {
+          fail_commit(self, txn_phase::aborted,
+                      as_abort("participant", p.error()));
+          return maybe_quit(self);
+        }
+        auto& st = self->state;
+        st.commit_ts = ts;
+        const auto& part = st.plan[shard];
+        one_phase_request req{
+          st.txn->id().txn, shard,      st.txn->id().start_ts, ts,
+          part.writes,      part.reads, st.txn->level()};
+        self->request(*p, st.cfg->request_timeout, req)
+          .then(
+            [=](vote& v) {
+              if (v.yes) {
+                finish_commit(self, true);
+                return maybe_quit(self);
+              }
+              if (v.min_commit_ts != 0 &&
+                  attempt < self->state.cfg->retry.max_attempts)
+                return one_phase(self, shard, attempt + 1);
+              fail_commit(self, txn_phase::aborted, v.to_error());
+              maybe_quit(self);
+            },
+            [=](caf::error& err) {
+              // The write may have happened: the client must read first.
+              fail_commit(self, txn_phase::in_doubt,
+                          make_error(errc::outcome_unknown,
+                                     "one-phase commit: " + describe(err)));
+              maybe_quit(self);
+            });
+      });
+    },
+    [=](caf::error& err) {
+      fail_commit(self, txn_phase::aborted,
+                  as_abort("no commit timestamp", err));
+      maybe_quit(self);
+    });
+}
+
+} // namespace
+
+void start_commit(txn_self self) {
+  auto& st = self->state;
+  if (st.txn->read_only()) {
+    // Snapshot reads are consistent at start ts; nothing to write.
+    st.commit_ts = st.txn->id().start_ts;
+    finish_commit(self, false);
+    return maybe_quit(self);
+  }
+  st.plan = st.txn->plan();
+  if (st.plan.size() == 1) return one_phase(self, st.plan.begin()->first, 1);
+  prepare_all(self);
+}
+
+void abort_all(txn_self self, caf::error why) {
+  auto& st = self->state;
+  auto phase = st.txn->phase;
+  if (phase != txn_phase::active && phase != txn_phase::preparing) return;
+  fail_commit(self, txn_phase::aborted, std::move(why));
+  // Presumed abort: no log record. Tell whoever may hold intents.
+  for (auto shard : st.prepared_to) {
+    ++st.unacked;
+    abort_request req{st.txn->id().txn, shard, st.txn->id().start_ts};
+    deliver(self, shard, req, 1, [=](bool) {
+      --self->state.unacked;
+      maybe_quit(self);
+    });
+  }
+  maybe_quit(self);
+}
+
+void maybe_quit(txn_self self) {
+  if (self->state.unacked != 0) return;
+  // Through the mailbox, so that the reply of the current request (e.g. an
+  // abort) leaves before the actor ends.
+  auto token = self->state.next_token++;
+  self->state.timers.emplace(token, [self] { self->quit(); });
+  self->send(self, txn_timer_atom::value, token);
+}
+
+} // namespace troupe::coordinator

@@ -1,0 +1,259 @@
+// The transaction actor: client requests, snapshot reads, timers.
+#include "transaction_actor.hpp"
+
+#include <caf/actor_cast.hpp>
+#include <caf/event_based_actor.hpp>
+
+#include "troupe/actors/errc.hpp"
+
+namespace troupe::coordinator {
+
+using namespace troupe::actors;
+
+void after(txn_self self, caf::timespan delay, std::function<void()> f) {
+  auto token = self->state.next_token++;
+  self->state.timers.emplace(token, std::move(f));
+  self->delayed_send(self, delay, txn_timer_atom::value, token);
+}
+
+void with_shard(txn_self self, shard_id shard,
+                std::function<void(caf::expected<participant_actor>)> f) {
+  auto& known = self->state.shards;
+  if (auto i = known.find(shard); i != known.end()) return f(i->second);
+  self
+    ->request(self->state.cfg->resolver, self->state.cfg->request_timeout,
+              resolve_atom::value, std::string{"shard"}, std::to_string(shard))
+    .then(
+      [=](caf::actor& handle) {
+        auto typed = caf::actor_cast<participant_actor>(handle);
+        self->state.shards[shard] = typed;
+        f(typed);
+      },
+      [=](caf::error& err) { f(std::move(err)); });
+}
+
+namespace {
+
+/// Reads `key` at the snapshot, retrying (bounded) while an undecided
+/// intent blocks it.
+void read_key(txn_self self, shard_id shard, std::string key,
+              caf::typed_response_promise<read_reply> rp,
+              std::uint32_t attempt) {
+  with_shard(self, shard, [=](caf::expected<participant_actor> p) mutable {
+    if (!p) {
+      rp.deliver(std::move(p.error()));
+      return;
+    }
+    read_request req{shard, key, self->state.txn->id().start_ts};
+    self->request(*p, self->state.cfg->request_timeout, req)
+      .then(
+        [=](read_reply& r) mutable {
+          self->state.txn->note_read(key);
+          rp.deliver(std::move(r));
+        },
+        [=](caf::error& err) mutable {
+          if (is(err, errc::locked) &&
+              attempt < self->state.cfg->retry.max_attempts) {
+            auto delay = self->state.delays->delay(attempt);
+            return after(self, delay,
+                         [=] { read_key(self, shard, key, rp, attempt + 1); });
+          }
+          rp.deliver(std::move(err));
+        });
+  });
+}
+
+/// Scans every shard, merges, applies own writes.
+void scan_all(txn_self self, txn_scan req,
+              caf::typed_response_promise<scan_reply> rp) {
+  struct gather {
+    std::vector<key_value> rows;
+    bool truncated = false;
+    std::uint32_t left;
+    bool failed = false;
+  };
+  auto count =
+    self->state.cfg->shards.count == 0 ? 1u : self->state.cfg->shards.count;
+  auto g = std::make_shared<gather>();
+  g->left = count;
+  auto done = [=]() mutable {
+    if (--g->left > 0 || g->failed) return;
+    rp.deliver(self->state.txn->overlay(std::move(g->rows), req.prefix,
+                                        req.limit, g->truncated));
+  };
+  auto fail = [=](caf::error err) mutable {
+    if (g->failed) return;
+    g->failed = true;
+    rp.deliver(std::move(err));
+  };
+  for (shard_id s = 0; s < count; ++s)
+    with_shard(self, s, [=](caf::expected<participant_actor> p) mutable {
+      if (!p) return fail(std::move(p.error()));
+      scan_request sr{s, req.prefix, self->state.txn->id().start_ts, req.limit};
+      self->request(*p, self->state.cfg->request_timeout, sr)
+        .then(
+          [=](scan_reply& r) mutable {
+            for (auto& kv : r.rows) {
+              self->state.txn->note_read(kv.key);
+              g->rows.push_back(std::move(kv));
+            }
+            g->truncated = g->truncated || r.truncated;
+            done();
+          },
+          [=](caf::error& err) mutable { fail(std::move(err)); });
+    });
+}
+
+/// Re-arms the idle timer: a transaction without client calls for
+/// `idle_timeout` aborts.
+void touch(txn_self self) {
+  auto token = self->state.next_token;
+  self->state.idle_token = token;
+  after(self, self->state.cfg->idle_timeout, [=] {
+    if (self->state.idle_token == token &&
+        self->state.txn->phase == txn_phase::active)
+      abort_all(self, make_error(errc::aborted, "idle timeout"));
+  });
+}
+
+caf::error not_active(txn_self self) {
+  return make_error(errc::invalid_argument,
+                    "transaction " + std::to_string(self->state.txn->id().txn) +
+                      " is no longer active");
+}
+
+txn_impl_actor::behavior_type
+txn_behavior(txn_self self, std::shared_ptr<const coordinator_config> cfg,
+             txn_started started, isolation_level level) {
+  auto& st = self->state;
+  st.cfg = cfg;
+  st.txn = std::make_unique<txn_state>(started, level, cfg->shards);
+  st.log = std::make_unique<decision_log>(*cfg->db);
+  st.delays = std::make_unique<backoff>(backoff_policy::from(cfg->retry),
+                                        cfg->seed ^ started.txn);
+  self->set_down_handler([=](caf::down_msg& msg) {
+    auto i = self->state.shard_of_addr.find(msg.source);
+    if (i == self->state.shard_of_addr.end()) return;
+    if (self->state.txn->phase == txn_phase::preparing &&
+        self->state.txn->waiting_for(i->second))
+      abort_all(self, make_error(errc::aborted, "participant of shard " +
+                                                  std::to_string(i->second) +
+                                                  " went down before voting"));
+  });
+  touch(self);
+  return {
+    [=](const txn_get& req) -> caf::result<read_reply> {
+      auto& t = *self->state.txn;
+      if (t.phase != txn_phase::active) return not_active(self);
+      touch(self);
+      if (auto own = t.buffered(req.key)) return read_reply{*own};
+      auto rp = self->make_response_promise<read_reply>();
+      read_key(self, self->state.cfg->shards(req.key), req.key, rp, 1);
+      return rp;
+    },
+    [=](const txn_scan& req) -> caf::result<scan_reply> {
+      if (self->state.txn->phase != txn_phase::active) return not_active(self);
+      touch(self);
+      auto rp = self->make_response_promise<scan_reply>();
+      scan_all(self, req, rp);
+      return rp;
+    },
+    [=](const txn_put& req) -> caf::result<void> {
+      touch(self);
+      if (auto err = self->state.txn->buffer(req.key, req.value,
+                                             self->state.cfg->max_key_bytes,
+                                             self->state.cfg->max_value_bytes))
+        return err;
+      return caf::unit;
+    },
+    [=](const txn_erase& req) -> caf::result<void> {
+      touch(self);
+      if (auto err = self->state.txn->buffer(req.key, std::nullopt,
+                                             self->state.cfg->max_key_bytes,
+                                             self->state.cfg->max_value_bytes))
+        return err;
+      return caf::unit;
+    },
+    [=](const txn_commit&) -> caf::result<txn_committed> {
+      if (self->state.txn->phase != txn_phase::active) return not_active(self);
+      self->state.commit_rp = self->make_response_promise<txn_committed>();
+      self->state.commit_pending = true;
+      start_commit(self);
+      return self->state.commit_rp;
+    },
+    [=](const txn_abort&) -> caf::result<void> {
+      auto phase = self->state.txn->phase;
+      if (phase == txn_phase::aborted) return caf::unit;
+      if (phase != txn_phase::active) return not_active(self);
+      abort_all(self, make_error(errc::aborted, "aborted by the client"));
+      return caf::unit;
+    },
+    [=](txn_timer_atom, std::uint64_t token) {
+      auto i = self->state.timers.find(token);
+      if (i == self->state.timers.end()) return;
+      auto f = std::move(i->second);
+      self->state.timers.erase(i);
+      f();
+    },
+    [=](durable_atom, std::uint64_t token, const caf::error& err) {
+      auto i = self->state.durables.find(token);
+      if (i == self->state.durables.end()) return;
+      auto f = std::move(i->second);
+      self->state.durables.erase(i);
+      f(err);
+    },
+  };
+}
+
+} // namespace
+
+transaction_actor
+spawn_transaction(caf::actor_system& sys,
+                  std::shared_ptr<const coordinator_config> cfg,
+                  txn_started started, isolation_level level) {
+  return caf::actor_cast<transaction_actor>(
+    sys.spawn(txn_behavior, std::move(cfg), started, level));
+}
+
+txn_service_actor spawn_txn_service(caf::actor_system& sys,
+                                    coordinator_config cfg) {
+  auto shared = std::make_shared<const coordinator_config>(std::move(cfg));
+  return sys.spawn([shared](txn_service_actor::pointer self)
+                     -> txn_service_actor::behavior_type {
+    return {
+      [=](const txn_begin& req) -> caf::result<txn_started, transaction_actor> {
+        auto rp = self->make_response_promise<txn_started, transaction_actor>();
+        self
+          ->request(shared->tso, shared->request_timeout, timestamp_atom::value,
+                    std::uint32_t{1})
+          .then(
+            [=](std::uint64_t ts) mutable {
+              // The start ts is unique (never reissued), so it doubles as
+              // the transaction id.
+              txn_started started{ts, ts};
+              rp.deliver(started, spawn_transaction(self->system(), shared,
+                                                    started, req.isolation));
+            },
+            [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
+        return rp;
+      },
+    };
+  });
+}
+
+caf::actor spawn_static_resolver(caf::actor_system& sys,
+                                 std::map<shard_id, caf::actor> shards) {
+  return sys.spawn([shards](caf::event_based_actor*) -> caf::behavior {
+    return {
+      [=](resolve_atom, const std::string& kind,
+          const std::string& id) -> caf::result<caf::actor> {
+        if (kind == "shard")
+          for (const auto& [s, handle] : shards)
+            if (std::to_string(s) == id) return handle;
+        return make_error(errc::not_found, kind + " " + id + " is unknown");
+      },
+    };
+  });
+}
+
+} // namespace troupe::coordinator

@@ -1,0 +1,70 @@
+#pragma once
+
+// The coordinator of one transaction (private): state and the steps of the
+// commit protocol, split over transaction_actor.cpp (client requests,
+// reads) and commit_flow.cpp (1PC, 2PC, delivery).
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+
+#include <caf/typed_event_based_actor.hpp>
+
+#include "troupe/actors/backoff.hpp"
+#include "troupe/coordinator/coordinator.hpp"
+#include "troupe/coordinator/decision_log.hpp"
+#include "txn_state.hpp"
+
+namespace troupe::coordinator {
+
+/// The transaction actor's full interface: the client protocol plus its
+/// own timers and decision-log completions.
+using txn_impl_actor = actors::transaction_actor::extend<
+  caf::reacts_to<actors::txn_timer_atom, std::uint64_t>,
+  caf::reacts_to<actors::durable_atom, std::uint64_t, caf::error>>;
+
+struct txn_actor_state;
+using txn_self = txn_impl_actor::stateful_pointer<txn_actor_state>;
+
+struct txn_actor_state {
+  std::shared_ptr<const coordinator_config> cfg;
+  std::unique_ptr<txn_state> txn;
+  std::unique_ptr<decision_log> log;
+  std::unique_ptr<actors::backoff> delays;
+  std::map<actors::shard_id, actors::participant_actor> shards; ///< resolved
+  std::map<actors::shard_id, participant_plan> plan;
+  std::set<actors::shard_id> prepared_to; ///< sent a prepare (abort these)
+  std::set<caf::actor_addr> voters;       ///< monitored until they vote
+  std::map<caf::actor_addr, actors::shard_id> shard_of_addr;
+  std::size_t unacked = 0; ///< commit/abort deliveries still running
+  actors::timestamp commit_ts = 0;
+  caf::typed_response_promise<actors::txn_committed> commit_rp;
+  bool commit_pending = false; ///< commit_rp not yet delivered
+  /// Timers and durable completions by token: run once on arrival.
+  std::uint64_t next_token = 1;
+  std::map<std::uint64_t, std::function<void()>> timers;
+  std::map<std::uint64_t, std::function<void(const caf::error&)>> durables;
+  std::uint64_t idle_token = 0;
+  static inline const char* name = "troupe.transaction";
+};
+
+/// Runs `f` after `delay` (test clock in deterministic tests).
+void after(txn_self self, caf::timespan delay, std::function<void()> f);
+
+/// Runs `f` with the handle of `shard`'s participant, resolving it once.
+void with_shard(
+  txn_self self, actors::shard_id shard,
+  std::function<void(caf::expected<actors::participant_actor>)> f);
+
+/// Starts the commit: read-only, 1PC or 2PC.
+void start_commit(txn_self self);
+
+/// Aborts: tells every prepared participant (bounded retries), fails the
+/// pending commit with `why`, quits when done.
+void abort_all(txn_self self, caf::error why);
+
+/// Quits once no delivery is running.
+void maybe_quit(txn_self self);
+
+} // namespace troupe::coordinator

@@ -1,0 +1,82 @@
+#include "txn_state.hpp"
+
+#include "troupe/actors/errc.hpp"
+#include "troupe/ring/hash.hpp"
+
+namespace troupe::coordinator {
+
+using actors::errc;
+
+actors::shard_id shard_map::operator()(const std::string& key) const {
+  if (of) return of(key);
+  return ring::shard_of(key, count == 0 ? 1 : count);
+}
+
+txn_state::txn_state(actors::txn_started started, actors::isolation_level level,
+                     const shard_map& shards)
+  : id_(started), level_(level), shards_(shards) {}
+
+caf::error txn_state::buffer(const std::string& key,
+                             std::optional<std::string> value,
+                             std::uint32_t max_key, std::uint32_t max_value) {
+  if (phase != txn_phase::active)
+    return actors::make_error(errc::invalid_argument,
+                              "transaction " + std::to_string(id_.txn) +
+                                " is no longer active");
+  if (key.size() > max_key)
+    return actors::make_error(errc::too_large,
+                              "key of " + std::to_string(key.size()) +
+                                " bytes, limit " + std::to_string(max_key));
+  if (value && value->size() > max_value)
+    return actors::make_error(errc::too_large,
+                              "value of " + std::to_string(value->size()) +
+                                " bytes, limit " + std::to_string(max_value));
+  writes_[key] = std::move(value);
+  return caf::none;
+}
+
+std::optional<std::optional<std::string>>
+txn_state::buffered(const std::string& key) const {
+  auto i = writes_.find(key);
+  if (i == writes_.end()) return std::nullopt;
+  return i->second;
+}
+
+actors::scan_reply txn_state::overlay(std::vector<actors::key_value> rows,
+                                      const std::string& prefix,
+                                      std::uint32_t limit,
+                                      bool truncated) const {
+  std::map<std::string, std::string> merged;
+  for (auto& kv : rows)
+    merged[std::move(kv.key)] = std::move(kv.value);
+  for (auto i = writes_.lower_bound(prefix);
+       i != writes_.end() && i->first.compare(0, prefix.size(), prefix) == 0;
+       ++i) {
+    if (i->second)
+      merged[i->first] = *i->second;
+    else
+      merged.erase(i->first);
+  }
+  actors::scan_reply out;
+  out.truncated = truncated;
+  for (auto& [k, v] : merged) {
+    if (limit != 0 && out.rows.size() == limit) {
+      out.truncated = true;
+      break;
+    }
+    out.rows.push_back({k, v});
+  }
+  return out;
+}
+
+std::map<actors::shard_id, participant_plan> txn_state::plan() const {
+  std::map<actors::shard_id, participant_plan> out;
+  for (const auto& [k, v] : writes_)
+    out[shards_(k)].writes.push_back({k, v});
+  if (level_ == actors::isolation_level::serializable)
+    for (const auto& k : reads_)
+      if (writes_.count(k) == 0) out[shards_(k)].reads.push_back(k);
+  return out;
+}
+
+} // namespace troupe::coordinator

@@ -1,0 +1,302 @@
+// Acceptance tests of issue 6 (point 1): the coordinator with real storage
+// shards over a real store, on the deterministic scheduler (seeded, the
+// clock moves only when a test advances it).
+#include <boost/test/unit_test.hpp>
+
+#include "txn_fixture.hpp"
+
+using namespace troupe::actors;
+using namespace troupe::coordinator;
+using troupe::coordinator::test::txn_fixture;
+
+namespace {
+
+bool starts_with(const std::string& s, const std::string& prefix) {
+  return s.compare(0, prefix.size(), prefix) == 0;
+}
+
+/// A participant that never votes: it keeps prepare requests unanswered
+/// and acks commit and abort (counted).
+struct silent_state {
+  std::vector<caf::typed_response_promise<vote>> held;
+  int aborts = 0;
+};
+
+caf::actor spawn_silent(caf::actor_system& sys,
+                        std::shared_ptr<silent_state> st) {
+  return sys.spawn([st](caf::event_based_actor* self) -> caf::behavior {
+    return {
+      [=](const prepare_request&) -> caf::result<vote> {
+        auto rp = self->make_response_promise<vote>();
+        st->held.push_back(rp);
+        return rp;
+      },
+      [=](const abort_request& req) {
+        ++st->aborts;
+        return ack{req.txn, req.shard};
+      },
+      [=](const commit_request& req) {
+        return ack{req.txn, req.shard};
+      },
+    };
+  });
+}
+
+} // namespace
+
+BOOST_FIXTURE_TEST_CASE(all_yes_commits_every_key_at_one_timestamp,
+                        txn_fixture) {
+  auto x = begin();
+  put(x, "0a", "A");
+  put(x, "1b", "B");
+  put(x, "2c", "C");
+  auto c = commit(x);
+  BOOST_REQUIRE_MESSAGE(c, (c ? std::string{} : describe(c.error())));
+  BOOST_CHECK(!c->one_phase);
+  BOOST_CHECK_GT(c->commit_ts, x.id.start_ts);
+  BOOST_REQUIRE(decisions_cleared()); // all ACKs in: the record is garbage
+  for (auto [k, v] : {std::pair{"0a", "A"}, {"1b", "B"}, {"2c", "C"}}) {
+    BOOST_CHECK_EQUAL(read_at(k, c->commit_ts), v);
+    BOOST_CHECK_EQUAL(read_at(k, c->commit_ts - 1), "<none>");
+  }
+  auto y = begin();
+  BOOST_CHECK_EQUAL(get(y, "1b"), "B");
+}
+
+BOOST_FIXTURE_TEST_CASE(the_decision_is_durable_before_the_client_hears,
+                        txn_fixture) {
+  auto x = begin();
+  put(x, "0a", "A");
+  put(x, "1b", "B");
+  auto slot = start_commit(x);
+  decision_log log{*db};
+  // When the reply arrives, the decision is durable, and it stays until
+  // the participants' ACKs (still in the hand-off queue) are delivered.
+  BOOST_REQUIRE(t.run_until([&] {
+    if (!slot->has_value()) return false;
+    auto found = log.find(x.id.txn);
+    BOOST_REQUIRE(found);
+    BOOST_CHECK(found->has_value());
+    if (*found)
+      BOOST_CHECK_EQUAL((*found)->commit_ts, (*slot)->value().commit_ts);
+    return true;
+  }));
+  BOOST_REQUIRE(slot->value());
+  BOOST_REQUIRE(decisions_cleared());
+}
+
+BOOST_FIXTURE_TEST_CASE(one_no_vote_makes_nothing_visible, txn_fixture) {
+  auto first = load({{"1b", "old"}});
+  auto x = begin();
+  auto y = begin();
+  put(y, "1b", "newer");
+  BOOST_REQUIRE(commit(y)); // 1b now has a version after x's start
+  put(x, "0a", "A");
+  put(x, "1b", "B");
+  put(x, "2c", "C");
+  auto c = commit(x);
+  BOOST_REQUIRE(!c);
+  BOOST_CHECK(is(c.error(), errc::write_conflict));
+  BOOST_CHECK(retry_class_of(c.error()) == retry_class::retry_transaction);
+  auto z = begin();
+  BOOST_CHECK_EQUAL(get(z, "0a"), "<none>"); // abort delivered
+  BOOST_CHECK_EQUAL(get(z, "2c"), "<none>");
+  BOOST_CHECK_EQUAL(get(z, "1b"), "newer");
+  decision_log log{*db};
+  BOOST_CHECK(log.list()->empty()); // presumed abort: nothing logged
+  BOOST_CHECK_GT(first.commit_ts, 0u);
+}
+
+BOOST_AUTO_TEST_CASE(participant_down_before_its_vote_aborts) {
+  txn_fixture f;
+  auto st = std::make_shared<silent_state>(); // dies before the system
+  auto silent = spawn_silent(f.t.sys, st);
+  f.replace({{2, silent}});
+  auto x = f.begin();
+  f.put(x, "0a", "A");
+  f.put(x, "2c", "C");
+  auto slot = f.start_commit(x);
+  BOOST_REQUIRE(f.t.run_until([&] { return !st->held.empty(); }));
+  BOOST_CHECK(!slot->has_value());
+  caf::anon_send_exit(silent, caf::exit_reason::kill);
+  BOOST_REQUIRE(f.t.run_until([&] { return slot->has_value(); }));
+  BOOST_REQUIRE(!slot->value());
+  BOOST_CHECK(is(slot->value().error(), errc::aborted));
+  // Shard 0 prepared and was told to abort: its intent is gone.
+  auto y = f.begin();
+  BOOST_CHECK_EQUAL(f.get(y, "0a"), "<none>");
+  BOOST_CHECK(f.db->list_prepared()->empty());
+}
+
+BOOST_AUTO_TEST_CASE(prepare_timeout_aborts) {
+  txn_fixture f;
+  auto st = std::make_shared<silent_state>(); // dies before the system
+  auto silent = spawn_silent(f.t.sys, st);
+  f.cfg.prepare_timeout = std::chrono::milliseconds{2000};
+  f.replace({{2, silent}});
+  auto x = f.begin();
+  f.put(x, "0a", "A");
+  f.put(x, "2c", "C");
+  auto slot = f.start_commit(x);
+  BOOST_REQUIRE(f.t.run_until([&] { return !st->held.empty(); }));
+  BOOST_REQUIRE(
+    f.t.run_until([&] { return f.db->list_prepared().value().size() == 1; }));
+  f.t.advance(std::chrono::milliseconds{1999});
+  BOOST_CHECK(!slot->has_value()); // still waiting for the vote
+  f.t.advance(std::chrono::milliseconds{1});
+  BOOST_REQUIRE(f.t.run_until([&] { return slot->has_value(); }));
+  BOOST_REQUIRE(!slot->value());
+  BOOST_CHECK(is(slot->value().error(), errc::aborted));
+  BOOST_CHECK(f.t.run_until([&] { return f.db->list_prepared()->empty(); }));
+  BOOST_CHECK_GE(st->aborts, 1);
+}
+
+BOOST_FIXTURE_TEST_CASE(duplicate_and_late_commit_and_abort_are_harmless,
+                        txn_fixture) {
+  auto x = begin();
+  put(x, "0a", "A");
+  put(x, "1b", "B");
+  auto c = commit(x);
+  BOOST_REQUIRE(c);
+  BOOST_REQUIRE(decisions_cleared());
+  auto p0 = caf::actor_cast<participant_actor>(shards[0]);
+  // A duplicate COMMIT (e.g. a retry whose first ack was lost) acks again.
+  auto again = t.await<ack>(p0, commit_request{x.id.txn, 0, c->commit_ts});
+  BOOST_CHECK(again);
+  // A late ABORT of the committed transaction is refused, changes nothing.
+  auto late = t.await<ack>(p0, abort_request{x.id.txn, 0, x.id.start_ts});
+  BOOST_REQUIRE(!late);
+  BOOST_CHECK_EQUAL(read_at("0a", c->commit_ts), "A");
+  // Client-side: commit again and abort after commit are refused.
+  auto y = begin();
+  put(y, "2c", "C");
+  BOOST_CHECK(!send_void(y, txn_abort{}));
+  // A second abort either acks or finds the transaction gone.
+  auto second = send_void(y, txn_abort{});
+  BOOST_CHECK(!second || second == caf::sec::request_receiver_down);
+  BOOST_CHECK_EQUAL(read_at("2c", c->commit_ts + 100), "<none>");
+}
+
+BOOST_FIXTURE_TEST_CASE(single_shard_commits_in_one_phase_without_a_record,
+                        txn_fixture) {
+  auto x = begin();
+  put(x, "1a", "A");
+  put(x, "1b", "B");
+  auto before = db->stats().requests;
+  auto c = commit(x);
+  BOOST_REQUIRE(c);
+  BOOST_CHECK(c->one_phase);
+  // One durable write: the versions (the oracle's batch covered the ts).
+  BOOST_CHECK_EQUAL(db->stats().requests - before, 1u);
+  BOOST_CHECK(decision_log{*db}.list()->empty());
+  auto out =
+    t.request<txn_outcome>(caf::actor_cast<participant_actor>(shards[1]),
+                           outcome_request{x.id.txn, 1});
+  BOOST_REQUIRE(out);
+  BOOST_CHECK(out->state == outcome_state::unknown); // no txn record
+  BOOST_CHECK_EQUAL(read_at("1a", c->commit_ts), "A");
+  BOOST_CHECK_EQUAL(read_at("1b", c->commit_ts), "B");
+}
+
+BOOST_FIXTURE_TEST_CASE(second_writer_of_a_key_gets_retry_transaction,
+                        txn_fixture) {
+  // Single shard (1PC) and cross shard (2PC).
+  for (auto keys :
+       {std::vector<std::string>{"0k"}, std::vector<std::string>{"0m", "1m"}}) {
+    auto a = begin();
+    auto b = begin();
+    for (auto& k : keys) {
+      put(a, k, "a");
+      put(b, k, "b");
+    }
+    BOOST_REQUIRE(commit(a));
+    BOOST_REQUIRE(decisions_cleared()); // a's intents resolved
+    auto c = commit(b);
+    BOOST_REQUIRE(!c);
+    BOOST_CHECK(is(c.error(), errc::write_conflict));
+    BOOST_CHECK(retry_class_of(c.error()) == retry_class::retry_transaction);
+    auto r = begin();
+    for (auto& k : keys)
+      BOOST_CHECK_EQUAL(get(r, k), "a");
+  }
+}
+
+BOOST_FIXTURE_TEST_CASE(a_read_waits_out_an_undecided_intent_then_sees_it,
+                        txn_fixture) {
+  auto x = begin();
+  put(x, "0a", "A");
+  put(x, "1b", "B");
+  auto slot = start_commit(x);
+  BOOST_REQUIRE(t.run_until([&] { return slot->has_value(); }));
+  BOOST_REQUIRE(slot->value());
+  auto y = begin();
+  BOOST_CHECK_EQUAL(get(y, "1b"), "B"); // retried until the commit landed
+}
+
+namespace {
+
+/// Two doctors on call ("0x" and "1y" on different shards, both 1); each
+/// transaction reads both and takes one off call if the other is on.
+/// Returns how many of the two committed.
+int run_write_skew(txn_fixture& f, isolation_level level) {
+  f.load({{"0x", "1"}, {"1y", "1"}});
+  auto t1 = f.begin(level);
+  auto t2 = f.begin(level);
+  for (auto* x : {&t1, &t2}) {
+    BOOST_REQUIRE_EQUAL(f.get(*x, "0x"), "1");
+    BOOST_REQUIRE_EQUAL(f.get(*x, "1y"), "1");
+  }
+  f.put(t1, "0x", "0");
+  f.put(t2, "1y", "0");
+  auto c1 = f.start_commit(t1);
+  auto c2 = f.start_commit(t2);
+  BOOST_REQUIRE(
+    f.t.run_until([&] { return c1->has_value() && c2->has_value(); }));
+  int committed = 0;
+  for (auto* c : {c1.get(), c2.get()}) {
+    if (c->value())
+      ++committed;
+    else
+      BOOST_CHECK(retry_class_of(c->value().error()) ==
+                  retry_class::retry_transaction);
+  }
+  return committed;
+}
+
+} // namespace
+
+BOOST_FIXTURE_TEST_CASE(write_skew_is_prevented_under_serializable,
+                        txn_fixture) {
+  BOOST_CHECK_LE(run_write_skew(*this, isolation_level::serializable), 1);
+  auto r = begin();
+  BOOST_CHECK(get(r, "0x") == "1" || get(r, "1y") == "1");
+}
+
+BOOST_FIXTURE_TEST_CASE(write_skew_is_allowed_under_snapshot_isolation,
+                        txn_fixture) {
+  BOOST_CHECK_EQUAL(run_write_skew(*this, isolation_level::snapshot), 2);
+}
+
+BOOST_FIXTURE_TEST_CASE(reads_see_own_writes_and_scans_merge_shards,
+                        txn_fixture) {
+  load({{"0p/1", "a"}, {"1p/2", "b"}, {"2p/3", "c"}, {"0q", "z"}});
+  auto x = begin();
+  put(x, "1p/0", "own");
+  BOOST_REQUIRE(!send_void(x, txn_erase{"2p/3"}));
+  BOOST_CHECK_EQUAL(get(x, "1p/0"), "own");
+  BOOST_CHECK_EQUAL(get(x, "2p/3"), "<none>");
+  auto rows = call<scan_reply>(x.handle, txn_scan{"", 0});
+  BOOST_REQUIRE(rows);
+  // Shard-merged scan of every key, own writes applied, in key order.
+  std::vector<std::string> keys;
+  for (auto& kv : rows->rows)
+    keys.push_back(kv.key);
+  BOOST_CHECK((keys == std::vector<std::string>{"0p/1", "0q", "1p/0", "1p/2"}));
+  auto two = call<scan_reply>(x.handle, txn_scan{"1p/", 1});
+  BOOST_REQUIRE(two);
+  BOOST_REQUIRE_EQUAL(two->rows.size(), 1u);
+  BOOST_CHECK_EQUAL(two->rows[0].value, "own");
+  BOOST_CHECK(two->truncated);
+  auto big = send_void(x, txn_put{std::string(5000, 'k'), "v"});
+  BOOST_CHECK(is(big, errc::too_large));
+}

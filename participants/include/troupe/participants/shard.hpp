@@ -1,0 +1,53 @@
+#pragma once
+
+#include <memory>
+
+#include <caf/actor_system.hpp>
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
+
+#include "troupe/actors/handoff.hpp"
+#include "troupe/actors/participant.hpp"
+#include "troupe/actors/type_ids.hpp"
+#include "troupe/mvcc/store.hpp"
+
+namespace troupe::participants {
+
+/// The storage shard actor: the participant protocol (actors/
+/// participant.hpp, every reply and error documented there) over one shard
+/// of the node's shared `mvcc::store`, plus its internal completion
+/// message:
+///
+/// - `(durable_atom, token, vote)`: a durable write the shard started
+///   finished; sent by the shard to itself through its `handoff`. Unknown
+///   tokens are ignored.
+///
+/// Reads, scans and outcome queries run on the actor's thread (RocksDB
+/// reads, no fsync). Prepare, commit, abort and one-phase commit go through
+/// the store's group-commit writer (`*_async`): the actor never waits for
+/// the disk and keeps serving while writes are in flight. The completion
+/// runs on the writer thread, so it touches no actor state: it turns the
+/// store's status into a `vote` (a pure function) and hands
+/// `(durable_atom, token, vote)` back to the actor, which then delivers the
+/// response promise of the request. Duplicate and late commits and aborts
+/// are harmless: the store makes them idempotent, and the shard acks them.
+using shard_actor = actors::participant_actor::extend<
+  caf::reacts_to<actors::durable_atom, std::uint64_t, actors::vote>>;
+
+/// How to run a shard actor.
+struct shard_options {
+  /// Hands completions from the writer thread back to the actor; tests on
+  /// the deterministic scheduler pass their fixture's queue.
+  actors::handoff handoff = actors::direct_handoff();
+};
+
+/// Spawns the actor serving shard `shard` of `db`. The store must outlive
+/// the actor system (the node opens it first and closes it last): the
+/// store's completions may drop the last reference to an actor on the
+/// writer thread, so actors must not own the store. Register it in the
+/// node's directory as kind "shard", id = the shard number.
+[[nodiscard]] shard_actor spawn_shard(caf::actor_system& sys, mvcc::store& db,
+                                      actors::shard_id shard,
+                                      shard_options opts = {});
+
+} // namespace troupe::participants

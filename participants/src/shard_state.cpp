@@ -1,0 +1,179 @@
+#include "shard_state.hpp"
+
+namespace troupe::participants {
+
+namespace {
+
+std::vector<mvcc::mutation> to_mutations(std::vector<actors::write_op> ops) {
+  std::vector<mvcc::mutation> out;
+  out.reserve(ops.size());
+  for (auto& op : ops)
+    out.push_back({std::move(op.key), std::move(op.value)});
+  return out;
+}
+
+mvcc::isolation to_isolation(actors::isolation_level level) {
+  return level == actors::isolation_level::serializable
+           ? mvcc::isolation::serializable
+           : mvcc::isolation::snapshot;
+}
+
+caf::error wrong_shard(actors::shard_id asked, actors::shard_id mine) {
+  return actors::make_error(actors::errc::invalid_argument,
+                            "request for shard " + std::to_string(asked) +
+                              " sent to shard " + std::to_string(mine));
+}
+
+} // namespace
+
+shard_state::shard_state(mvcc::store& db, actors::shard_id shard, post_fn post)
+  : db_(&db), shard_(shard), post_(std::move(post)) {}
+
+caf::expected<actors::read_reply>
+shard_state::read(const actors::read_request& req) {
+  if (req.shard != shard_) return wrong_shard(req.shard, shard_);
+  ++counters_.reads;
+  auto r = db_->get(shard_, req.key, req.ts);
+  if (!r) return to_error(r.error());
+  return actors::read_reply{std::move(*r)};
+}
+
+caf::expected<actors::scan_reply>
+shard_state::scan(const actors::scan_request& req) {
+  if (req.shard != shard_) return wrong_shard(req.shard, shard_);
+  ++counters_.scans;
+  // One row more than asked tells whether the limit cut the result.
+  std::size_t limit = req.limit == 0 ? 0 : std::size_t{req.limit} + 1;
+  auto r =
+    db_->scan(shard_, mvcc::key_range::prefix(req.prefix), req.ts, limit);
+  if (!r) return to_error(r.error());
+  actors::scan_reply out;
+  out.rows.reserve(r->size());
+  for (auto& kv : *r)
+    out.rows.push_back({std::move(kv.key), std::move(kv.value)});
+  if (req.limit != 0 && out.rows.size() > req.limit) {
+    out.rows.resize(req.limit);
+    out.truncated = true;
+  }
+  return out;
+}
+
+caf::expected<actors::txn_outcome>
+shard_state::outcome(const actors::outcome_request& req) {
+  if (req.shard != shard_) return wrong_shard(req.shard, shard_);
+  auto r = db_->outcome(shard_, req.txn);
+  if (!r) return to_error(r.error());
+  actors::txn_outcome out;
+  out.txn = req.txn;
+  out.shard = shard_;
+  out.start_ts = r->start_ts;
+  out.commit_ts = r->commit_ts;
+  switch (r->status) {
+  case mvcc::txn_outcome::state::unknown:
+    out.state = actors::outcome_state::unknown;
+    break;
+  case mvcc::txn_outcome::state::prepared:
+    out.state = actors::outcome_state::prepared;
+    break;
+  case mvcc::txn_outcome::state::committed:
+    out.state = actors::outcome_state::committed;
+    break;
+  case mvcc::txn_outcome::state::aborted:
+    out.state = actors::outcome_state::aborted;
+    break;
+  }
+  return out;
+}
+
+actors::vote shard_state::validate(const actors::validate_request& req) {
+  if (auto no = misrouted(req.txn, req.shard)) return *no;
+  auto v = to_vote(db_->validate_reads(shard_, req.txn, req.start_ts, req.keys),
+                   req.txn, shard_, write_kind::prepare);
+  if (!v.yes) ++counters_.votes_no;
+  return v;
+}
+
+std::optional<actors::vote>
+shard_state::misrouted(actors::txn_id txn, actors::shard_id shard) const {
+  if (shard == shard_) return std::nullopt;
+  actors::vote v;
+  v.txn = txn;
+  v.shard = shard;
+  v.code = actors::errc::invalid_argument;
+  v.reason = "request for shard " + std::to_string(shard) + " sent to shard " +
+             std::to_string(shard_);
+  return v;
+}
+
+mvcc::completion shard_state::track(reply_fn reply, actors::txn_id txn,
+                                    write_kind kind,
+                                    actors::timestamp start_ts) {
+  auto token = next_token_++;
+  pending_.emplace(token, std::move(reply));
+  // Runs on the writer thread (or inline for early errors): computes the
+  // vote from the status and the captured copies only, then posts it.
+  return [post = post_, token, txn, shard = shard_, kind,
+          start_ts](mvcc::status st) {
+    auto v = to_vote(st, txn, shard, kind);
+    // A minimum at or below start ts comes from the GC safe point: a newer
+    // commit ts would not help.
+    if (v.min_commit_ts <= start_ts) v.min_commit_ts = 0;
+    post(token, std::move(v));
+  };
+}
+
+void shard_state::prepare(const actors::prepare_request& req, reply_fn reply) {
+  if (auto no = misrouted(req.txn, req.shard)) return reply(*no);
+  ++counters_.prepares;
+  mvcc::prepare_request r;
+  r.shard = shard_;
+  r.txn = req.txn;
+  r.start_ts = req.start_ts;
+  r.writes = to_mutations(req.writes);
+  r.reads = req.reads;
+  r.primary_key = req.primary_key;
+  r.coordinator = req.coordinator;
+  r.level = to_isolation(req.isolation);
+  db_->prepare_async(r, track(std::move(reply), req.txn, write_kind::prepare));
+}
+
+void shard_state::commit(const actors::commit_request& req, reply_fn reply) {
+  if (auto no = misrouted(req.txn, req.shard)) return reply(*no);
+  ++counters_.commits;
+  db_->commit_async(shard_, req.txn, req.commit_ts,
+                    track(std::move(reply), req.txn, write_kind::commit));
+}
+
+void shard_state::abort(const actors::abort_request& req, reply_fn reply) {
+  if (auto no = misrouted(req.txn, req.shard)) return reply(*no);
+  ++counters_.aborts;
+  db_->abort_async(shard_, req.txn, req.start_ts,
+                   track(std::move(reply), req.txn, write_kind::abort));
+}
+
+void shard_state::one_phase(const actors::one_phase_request& req,
+                            reply_fn reply) {
+  if (auto no = misrouted(req.txn, req.shard)) return reply(*no);
+  ++counters_.one_phase;
+  mvcc::one_phase_request r;
+  r.shard = shard_;
+  r.txn = req.txn;
+  r.start_ts = req.start_ts;
+  r.commit_ts = req.commit_ts;
+  r.writes = to_mutations(req.writes);
+  r.reads = req.reads;
+  r.level = to_isolation(req.isolation);
+  db_->one_phase_commit_async(
+    r, track(std::move(reply), req.txn, write_kind::one_phase, req.start_ts));
+}
+
+void shard_state::finish(std::uint64_t token, const actors::vote& v) {
+  auto i = pending_.find(token);
+  if (i == pending_.end()) return; // not ours (e.g. from a former incarnation)
+  auto reply = std::move(i->second);
+  pending_.erase(i);
+  if (!v.yes) ++counters_.votes_no;
+  reply(v);
+}
+
+} // namespace troupe::participants

@@ -1,0 +1,81 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <unordered_map>
+
+#include <caf/expected.hpp>
+
+#include "error_map.hpp"
+#include "troupe/actors/participant_messages.hpp"
+#include "troupe/mvcc/store.hpp"
+
+namespace troupe::participants {
+
+/// Counters of one shard (for tests and monitoring).
+struct shard_counters {
+  std::uint64_t reads = 0;
+  std::uint64_t scans = 0;
+  std::uint64_t prepares = 0;
+  std::uint64_t votes_no = 0;
+  std::uint64_t commits = 0;
+  std::uint64_t aborts = 0;
+  std::uint64_t one_phase = 0;
+};
+
+/// The logic of a storage shard actor, without a scheduler: translates the
+/// participant protocol into store calls and store results into votes.
+///
+/// Durable writes are started with a `reply` (runs later on the owner's
+/// thread, once, with the vote; commit and abort read a YES as ack) and a
+/// token. The store's completion, on the writer thread, only computes the
+/// vote and calls `post(token, vote)`, which must hand both back to the
+/// owner's thread; the owner then calls `finish(token, vote)`. Not
+/// thread-safe: one owner thread calls every member.
+class shard_state {
+ public:
+  using reply_fn = std::function<void(const actors::vote&)>;
+  using post_fn = std::function<void(std::uint64_t token, actors::vote)>;
+
+  /// `db` must outlive this object.
+  shard_state(mvcc::store& db, actors::shard_id shard, post_fn post);
+
+  /// Errors: see participant_actor; invalid_argument for another shard.
+  [[nodiscard]] caf::expected<actors::read_reply>
+  read(const actors::read_request& req);
+  [[nodiscard]] caf::expected<actors::scan_reply>
+  scan(const actors::scan_request& req);
+  [[nodiscard]] caf::expected<actors::txn_outcome>
+  outcome(const actors::outcome_request& req);
+  [[nodiscard]] actors::vote validate(const actors::validate_request& req);
+
+  void prepare(const actors::prepare_request& req, reply_fn reply);
+  void commit(const actors::commit_request& req, reply_fn reply);
+  void abort(const actors::abort_request& req, reply_fn reply);
+  void one_phase(const actors::one_phase_request& req, reply_fn reply);
+
+  /// Runs the reply of a finished write. Unknown tokens are ignored.
+  void finish(std::uint64_t token, const actors::vote& v);
+
+  [[nodiscard]] std::size_t in_flight() const { return pending_.size(); }
+  [[nodiscard]] const shard_counters& counters() const { return counters_; }
+  [[nodiscard]] actors::shard_id shard() const { return shard_; }
+
+ private:
+  /// Registers `reply` and returns the store completion for its token.
+  mvcc::completion track(reply_fn reply, actors::txn_id txn, write_kind kind,
+                         actors::timestamp start_ts = 0);
+  /// A NO vote for a request addressed to another shard, or nullopt.
+  [[nodiscard]] std::optional<actors::vote>
+  misrouted(actors::txn_id txn, actors::shard_id shard) const;
+
+  mvcc::store* db_;
+  actors::shard_id shard_;
+  post_fn post_;
+  std::uint64_t next_token_ = 1;
+  std::unordered_map<std::uint64_t, reply_fn> pending_;
+  shard_counters counters_;
+};
+
+} // namespace troupe::participants
