@@ -11,10 +11,6 @@ using troupe::coordinator::test::txn_fixture;
 
 namespace {
 
-bool starts_with(const std::string& s, const std::string& prefix) {
-  return s.compare(0, prefix.size(), prefix) == 0;
-}
-
 /// A participant that never votes: it keeps prepare requests unanswered
 /// and acks commit and abort (counted).
 struct silent_state {
