@@ -108,8 +108,13 @@ BOOST_AUTO_TEST_CASE(failures_are_typed_errors_with_exit_1) {
   auto keys = key_per_node(c);
   c.signal("n3", SIGKILL);
   BOOST_REQUIRE(wait_until(5s, [&] { return c.states()["n3"] == "down"; }));
+  auto t0 = std::chrono::steady_clock::now();
   auto down = cli(cfg, {"txn", "put " + keys.at("n3") + " x", "--json"});
   BOOST_CHECK_EQUAL(down.exit_code, 1);
+  // At once, not after the request timeout (5 s): the down owner is known.
+  auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
+    std::chrono::steady_clock::now() - t0);
+  BOOST_CHECK_LT(took.count(), 2000);
   auto d = json_of(down)["error"];
   BOOST_TEST_MESSAGE("commit on a down shard: " << d.dump());
   BOOST_CHECK_EQUAL(d["code"], "aborted");

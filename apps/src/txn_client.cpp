@@ -92,7 +92,14 @@ caf::error run_in(caf::scoped_actor& self, const transaction_actor& txn,
       self->request(txn, timeout, txn_erase{s.key}).receive([] {}, on_error);
       break;
     }
-    if (failed) return failed;
+    if (failed) {
+      // Best effort: end the transaction now rather than at its idle
+      // timeout (an error of the abort changes nothing for the caller).
+      // Not after a failed commit: that aborted it already.
+      self->request(txn, timeout, txn_abort{})
+        .receive([] {}, [](caf::error&) {});
+      return failed;
+    }
   }
   self->request(txn, timeout, txn_commit{})
     .receive([&](txn_committed& c) { out.committed = c; }, on_error);
@@ -145,11 +152,8 @@ run_transaction(const config::cluster_config& cluster,
   if (failed) return failed;
   txn_outcome out;
   failed = run_in(self, txn, timeout, stmts, out);
-  if (!failed) return out;
-  // Best effort: free the transaction's intents now rather than at its idle
-  // timeout (an error of the abort itself changes nothing for the caller).
-  self->request(txn, timeout, txn_abort{}).receive([] {}, [](caf::error&) {});
-  return failed;
+  if (failed) return failed;
+  return out;
 }
 
 } // namespace troupe::app

@@ -48,7 +48,8 @@ struct txn_outcome {
 /// Connects to the first node of `cluster` that answers (config order,
 /// `timeouts.connect` each), resolves its transaction service and runs
 /// `stmts` as one transaction (`timeouts.request` per call). On any error
-/// after begin the transaction is aborted. Errors: unavailable naming every
+/// before commit the transaction is aborted (a failed commit
+/// aborted it already). Errors: unavailable naming every
 /// node tried when none answers; otherwise the transaction's typed error
 /// (actors/transaction.hpp: retry class by `actors::retry_class_of`).
 [[nodiscard]] caf::expected<txn_outcome>
