@@ -18,27 +18,12 @@ namespace {
 
 constexpr auto heartbeat_timeout = 1000ms;
 
-const std::string fast_timeouts = "[timeouts]\n"
-                                  "heartbeat_interval_ms = 200\n"
-                                  "heartbeat_timeout_ms = 1000\n"
-                                  "connect_ms = 500\n"
-                                  "[retry]\n"
-                                  "initial_interval_ms = 50\n"
-                                  "max_interval_ms = 1000\n";
-
-bool all_up(local_cluster& c) {
-  auto s = c.states();
-  for (const auto& n : c.names())
-    if (s[n] != "up") return false;
-  return true;
-}
-
 } // namespace
 
 BOOST_AUTO_TEST_CASE(killed_node_goes_down_and_comes_back_up) {
-  local_cluster c{TROUPE_BIN, 3, fast_timeouts};
+  local_cluster c{TROUPE_BIN, 3, troupe::test::fast_timeouts_toml};
   c.start_all();
-  BOOST_REQUIRE_MESSAGE(wait_until(20s, [&] { return all_up(c); }),
+  BOOST_REQUIRE_MESSAGE(wait_until(20s, [&] { return c.all_up(); }),
                         "cluster did not come up: " << c.status().dump());
 
   c.signal("n2", SIGKILL);
@@ -53,7 +38,7 @@ BOOST_AUTO_TEST_CASE(killed_node_goes_down_and_comes_back_up) {
   BOOST_CHECK_EQUAL(c.states()["n3"], "up");
 
   c.start("n2");
-  BOOST_REQUIRE(wait_until(20s, [&] { return all_up(c); }));
+  BOOST_REQUIRE(wait_until(20s, [&] { return c.all_up(); }));
   BOOST_CHECK(wait_until(5s, [&] {
     return c.log("n1").find(
              "peer n2 (127.0.0.1:" + std::to_string(c.port("n2")) +
@@ -67,22 +52,22 @@ BOOST_AUTO_TEST_CASE(killed_node_goes_down_and_comes_back_up) {
 }
 
 BOOST_AUTO_TEST_CASE(stopped_node_is_down_after_heartbeat_silence) {
-  local_cluster c{TROUPE_BIN, 3, fast_timeouts};
+  local_cluster c{TROUPE_BIN, 3, troupe::test::fast_timeouts_toml};
   c.start_all();
-  BOOST_REQUIRE(wait_until(20s, [&] { return all_up(c); }));
+  BOOST_REQUIRE(wait_until(20s, [&] { return c.all_up(); }));
   c.signal("n3", SIGSTOP);
   BOOST_REQUIRE(wait_until(heartbeat_timeout + 2s,
                            [&] { return c.states()["n3"] == "down"; }));
   BOOST_CHECK(c.log("n1").find("is DOWN: no heartbeat for") !=
               std::string::npos);
   c.signal("n3", SIGCONT);
-  BOOST_REQUIRE(wait_until(10s, [&] { return all_up(c); }));
+  BOOST_REQUIRE(wait_until(10s, [&] { return c.all_up(); }));
 }
 
 BOOST_AUTO_TEST_CASE(sigterm_stops_a_node_cleanly) {
   local_cluster c{TROUPE_BIN, 1};
   c.start_all();
-  BOOST_REQUIRE(wait_until(20s, [&] { return all_up(c); }));
+  BOOST_REQUIRE(wait_until(20s, [&] { return c.all_up(); }));
   BOOST_CHECK_EQUAL(c.signal("n1", SIGTERM), 0);
   BOOST_CHECK(c.log("n1").find("[n1] stopped") != std::string::npos);
   BOOST_CHECK(c.states().empty()); // nobody answers any more
@@ -91,7 +76,7 @@ BOOST_AUTO_TEST_CASE(sigterm_stops_a_node_cleanly) {
 BOOST_AUTO_TEST_CASE(a_second_copy_of_a_running_node_fails_clearly) {
   local_cluster c{TROUPE_BIN, 1};
   c.start_all();
-  BOOST_REQUIRE(wait_until(20s, [&] { return all_up(c); }));
+  BOOST_REQUIRE(wait_until(20s, [&] { return c.all_up(); }));
   BOOST_CHECK(std::filesystem::exists(c.dir() + "/n1/store/CURRENT"));
   auto r = troupe::test::run_command(
     {TROUPE_BIN, "node", "--config", c.config_path(), "--name", "n1"});

@@ -77,8 +77,15 @@ node_runtime::start(node_setup setup) {
   return rt;
 }
 
+void node_runtime::stop_on_shutdown(caf::actor service) {
+  services_.push_back(std::move(service));
+}
+
 node_runtime::~node_runtime() {
   guard_.reset();
+  for (auto& s : services_)
+    caf::anon_send_exit(s, caf::exit_reason::user_shutdown);
+  services_.clear();
   if (node_) caf::anon_send_exit(node_, caf::exit_reason::user_shutdown);
   node_ = nullptr;
   system_.reset();

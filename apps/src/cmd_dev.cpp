@@ -16,6 +16,7 @@
 
 #include "commands.hpp"
 #include "load_config.hpp"
+#include "node_services.hpp"
 #include "troupe/actors/errc.hpp"
 #include "troupe/actors/node.hpp"
 #include "troupe/config/config_error.hpp"
@@ -103,6 +104,11 @@ int run_dev(const dev_options& opts) {
     auto rt = actors::node_runtime::start(std::move(setup));
     if (!rt) {
       log->error("[{}] cannot start: {}", n.name, actors::describe(rt.error()));
+      return exit_failure;
+    }
+    if (auto err = start_node_services(**rt, *cfg, n.name, log)) {
+      log->error("[{}] cannot start its services: {}", n.name,
+                 actors::describe(err));
       return exit_failure;
     }
     nodes.push_back(std::move(*rt));

@@ -11,6 +11,7 @@
 
 #include "commands.hpp"
 #include "load_config.hpp"
+#include "node_services.hpp"
 #include "troupe/actors/errc.hpp"
 #include "troupe/actors/node.hpp"
 
@@ -47,6 +48,11 @@ int run_node(const node_options& opts) {
   if (!rt) {
     log->error("[{}] cannot start: {}", opts.name,
                actors::describe(rt.error()));
+    return exit_failure;
+  }
+  if (auto err = start_node_services(**rt, *cfg, opts.name, log)) {
+    log->error("[{}] cannot start its services: {}", opts.name,
+               actors::describe(err));
     return exit_failure;
   }
   log->info("[{}] listening on {} (cluster {}, {} nodes)", opts.name,

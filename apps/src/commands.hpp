@@ -24,6 +24,8 @@ void add_dev_command(CLI::App& app);
 void add_ring_command(CLI::App& app);
 void add_bench_command(CLI::App& app);
 void add_failpoints_command(CLI::App& app);
+/// txn, get, put, del: one transaction each (cmd_txn.cpp).
+void add_txn_commands(CLI::App& app);
 
 /// Reads TROUPE_FAILPOINTS now (docs/failpoints.md): exit_ok, or prints the
 /// reason and returns exit_bad_input when it is malformed, names an unknown

@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   troupe::app::add_ring_command(app);
   troupe::app::add_bench_command(app);
   troupe::app::add_failpoints_command(app);
+  troupe::app::add_txn_commands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

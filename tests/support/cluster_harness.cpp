@@ -138,6 +138,21 @@ nlohmann::json local_cluster::status() {
   return nlohmann::json::parse(r.out, nullptr, false);
 }
 
+const std::string fast_timeouts_toml = "[timeouts]\n"
+                                       "heartbeat_interval_ms = 200\n"
+                                       "heartbeat_timeout_ms = 1000\n"
+                                       "connect_ms = 500\n"
+                                       "[retry]\n"
+                                       "initial_interval_ms = 50\n"
+                                       "max_interval_ms = 1000\n";
+
+bool local_cluster::all_up() {
+  auto s = states();
+  for (const auto& n : names_)
+    if (s[n] != "up") return false;
+  return true;
+}
+
 std::map<std::string, std::string> local_cluster::states() {
   std::map<std::string, std::string> out;
   auto j = status();

@@ -45,6 +45,10 @@ class child_process {
   std::string log_path_;
 };
 
+/// Config text for `local_cluster`: heartbeats every 200 ms, a peer down
+/// after 1 s of silence, short connect and retry intervals.
+extern const std::string fast_timeouts_toml;
+
 /// A cluster of `troupe node` processes on free loopback ports, with its
 /// config written to a fresh temp directory that is removed afterwards.
 class local_cluster {
@@ -64,6 +68,8 @@ class local_cluster {
   nlohmann::json status();
   /// Returns node -> "up"/"down" from `status()` (empty when unreachable).
   std::map<std::string, std::string> states();
+  /// Returns true when `status()` shows every node up.
+  bool all_up();
 
   [[nodiscard]] const std::string& config_path() const { return config_; }
   [[nodiscard]] const std::string& dir() const { return dir_; }

@@ -74,7 +74,12 @@ void configure(caf::actor_system_config& cfg, std::uint32_t threads);
                                           const config::node_config& node);
 
 /// A running node: its MVCC store, actor system and published node actor.
-/// Destroying it stops the node, closes its port, then closes the store.
+/// Destroying it closes its port, stops the actors handed to
+/// `stop_on_shutdown` and the node actor (exit_reason::user_shutdown), waits
+/// for every actor of the system to finish (the actor system's destructor),
+/// then closes the store. So actors that use the store (shards, the
+/// timestamp oracle, coordinators) are gone before it closes, and the store
+/// outlives the actor system.
 class node_runtime {
  public:
   /// Starts node `setup.name`: opens its store (`store_options`), then the
@@ -96,6 +101,11 @@ class node_runtime {
   /// actor system.
   [[nodiscard]] mvcc::store& store() { return *store_; }
 
+  /// Makes destruction stop `service` (exit_reason::user_shutdown) before
+  /// the node actor; for the node's long-lived services, e.g. the
+  /// supervisor of its shards. Not thread-safe: call from the owning thread.
+  void stop_on_shutdown(caf::actor service);
+
  private:
   node_runtime() = default;
 
@@ -104,6 +114,7 @@ class node_runtime {
   caf::actor_system_config cfg_;
   std::unique_ptr<caf::actor_system> system_;
   node_handle node_;
+  std::vector<caf::actor> services_;
 };
 
 /// Asks the nodes of `cluster`, in config order, for their view of the

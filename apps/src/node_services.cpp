@@ -1,0 +1,150 @@
+#include "node_services.hpp"
+
+#include <caf/all.hpp>
+#include <spdlog/spdlog.h>
+
+#include "troupe/actors/directory.hpp"
+#include "troupe/actors/errc.hpp"
+#include "troupe/actors/supervisor.hpp"
+#include "troupe/actors/transaction.hpp"
+#include "troupe/coordinator/coordinator.hpp"
+#include "troupe/coordinator/tso.hpp"
+#include "troupe/participants/shard.hpp"
+
+namespace troupe::app {
+
+namespace {
+
+using coordinator::tso_actor;
+
+struct tso_proxy_state {
+  tso_actor cached; ///< the oracle last resolved; reset after an error
+  static inline const char* name = "troupe.tso_proxy";
+};
+
+/// Forwards timestamp requests to the oracle wherever it runs: resolves
+/// ("tso", "0") through the node actor, caches the handle and forgets it
+/// when a request through it fails (the oracle restarted or its node is
+/// down), so the next request resolves again.
+tso_actor::behavior_type
+tso_proxy(tso_actor::stateful_pointer<tso_proxy_state> self, caf::actor node,
+          std::chrono::milliseconds timeout) {
+  return {
+    [=](actors::timestamp_atom, std::uint32_t n) -> caf::result<std::uint64_t> {
+      auto rp = self->make_response_promise<std::uint64_t>();
+      auto ask = [=](tso_actor tso) mutable {
+        self->request(tso, timeout, actors::timestamp_atom::value, n)
+          .then([=](std::uint64_t first) mutable { rp.deliver(first); },
+                [=](caf::error& err) mutable {
+                  if (self->state.cached == tso) self->state.cached = nullptr;
+                  rp.deliver(std::move(err));
+                });
+      };
+      if (self->state.cached) {
+        ask(self->state.cached);
+        return rp;
+      }
+      self
+        ->request(node, timeout, actors::resolve_atom::value,
+                  std::string{"tso"}, std::string{"0"})
+        .then(
+          [=](caf::actor& found) mutable {
+            self->state.cached = caf::actor_cast<tso_actor>(found);
+            ask(self->state.cached);
+          },
+          [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
+      return rp;
+    },
+    [](actors::durable_atom, std::uint64_t, const caf::error&) {},
+  };
+}
+
+/// A child that spawns with `spawn` and registers the result as (kind, id).
+actors::child_spec registered_child(
+  caf::actor node, std::string kind, std::string id,
+  std::function<caf::expected<caf::actor>(caf::actor_system&)> spawn) {
+  actors::child_spec spec;
+  spec.name = kind + "/" + id;
+  spec.start = [=](caf::actor_system& sys) -> caf::expected<caf::actor> {
+    auto handle = spawn(sys);
+    if (handle)
+      caf::anon_send(node, actors::register_atom::value, kind, id, *handle);
+    return handle;
+  };
+  return spec;
+}
+
+coordinator::coordinator_config
+txn_config(actors::node_runtime& rt, const config::cluster_config& cluster,
+           const std::string& name, const ring::placement& placement,
+           tso_actor tso) {
+  coordinator::coordinator_config cc;
+  cc.node = name;
+  cc.db = &rt.store();
+  cc.tso = std::move(tso);
+  cc.resolver = rt.node();
+  auto shared = std::make_shared<const ring::placement>(placement);
+  cc.shards.count = shared->shard_count();
+  cc.shards.of = [shared](const std::string& key) {
+    return shared->shard_of(key);
+  };
+  cc.prepare_timeout = cluster.timeouts.prepare;
+  cc.request_timeout = cluster.timeouts.request;
+  cc.retry = cluster.retry;
+  cc.max_key_bytes = cluster.limits.max_key_bytes;
+  cc.max_value_bytes = cluster.limits.max_value_bytes;
+  return cc;
+}
+
+} // namespace
+
+caf::error start_node_services(actors::node_runtime& rt,
+                               const config::cluster_config& cluster,
+                               const std::string& name,
+                               std::shared_ptr<spdlog::logger> log) {
+  auto placement = actors::placement_of(cluster);
+  if (!placement)
+    return actors::make_error(actors::errc::invalid_argument,
+                              placement.error().message);
+  auto& sys = rt.system();
+  auto node = rt.node();
+  auto* db = &rt.store();
+  std::vector<actors::child_spec> children;
+  auto shards = placement->shards_of(name);
+  for (auto s : shards)
+    children.push_back(registered_child(
+      node, "shard", std::to_string(s),
+      [db, s](caf::actor_system& sys) -> caf::expected<caf::actor> {
+        return caf::actor_cast<caf::actor>(
+          participants::spawn_shard(sys, *db, s));
+      }));
+  actors::directory dir{*placement, name};
+  bool has_tso = dir.owns("tso", "0");
+  if (has_tso)
+    children.push_back(registered_child(
+      node, "tso", "0",
+      [db](caf::actor_system& sys) -> caf::expected<caf::actor> {
+        auto tso = coordinator::spawn_tso(sys, *db);
+        if (!tso) return std::move(tso.error());
+        return caf::actor_cast<caf::actor>(*tso);
+      }));
+  auto proxy = sys.spawn(tso_proxy, node, cluster.timeouts.request);
+  rt.stop_on_shutdown(caf::actor_cast<caf::actor>(proxy));
+  auto cc = txn_config(rt, cluster, name, *placement, proxy);
+  children.push_back(
+    registered_child(node, "txn_service", name,
+                     [cc](caf::actor_system& sys) -> caf::expected<caf::actor> {
+                       return caf::actor_cast<caf::actor>(
+                         coordinator::spawn_txn_service(sys, cc));
+                     }));
+  actors::supervisor_options so;
+  so.name = "services@" + name;
+  auto sup = actors::spawn_supervisor(sys, so, std::move(children));
+  if (!sup) return std::move(sup.error());
+  rt.stop_on_shutdown(caf::actor_cast<caf::actor>(*sup));
+  log->info("[{}] serving {} shard(s){}, transaction service up", name,
+            shards.size(), has_tso ? ", timestamp oracle" : "");
+  return {};
+}
+
+} // namespace troupe::app
