@@ -63,8 +63,31 @@ cmd_demo() {
   "$troupe" config check "$cluster"
   log "demo: where keys live (key, shard, node) on that cluster's ring"
   "$troupe" ring owner --config "$cluster" alice bob account/42 order:1001
-  log "demo: start a 3-node cluster in one process and print its status"
-  "$troupe" dev --nodes 3 --data "$ROOT/data/dev" --once
+  log "demo: start a 3-node cluster in one process and run transactions"
+  local dev="$ROOT/data/dev" cfg="$ROOT/data/dev/cluster.toml"
+  mkdir -p "$dev" && rm -f "$cfg"
+  "$troupe" dev --nodes 3 --data "$dev" >"$dev/dev.log" 2>&1 &
+  local dev_pid=$!
+  # Wait (bounded) until the dev cluster has written its config and every
+  # node answers.
+  local i
+  for i in $(seq 1 100); do
+    if [[ -f "$cfg" ]] && [[ $("$troupe" status --config "$cfg" --json \
+         --timeout-ms 500 2>/dev/null | grep -c '"state": "up"') -eq 3 ]]; then
+      break
+    fi
+    if ! kill -0 "$dev_pid" 2>/dev/null; then
+      cat "$dev/dev.log" >&2; log "troupe dev exited early"; return 1
+    fi
+    sleep 0.1
+  done
+  "$troupe" status --config "$cfg"
+  log "demo: troupe txn --config $cfg \"put alice 100; put bob 50; put carol 7\""
+  "$troupe" txn --config "$cfg" "put alice 100; put bob 50; put carol 7"
+  log "demo: troupe txn --config $cfg \"get alice; get bob; get carol\""
+  "$troupe" txn --config "$cfg" "get alice; get bob; get carol"
+  kill -INT "$dev_pid" && wait "$dev_pid"
+  log "demo: done (the dev cluster's log is in $dev/dev.log)"
 }
 
 cmd_test() {
