@@ -100,12 +100,7 @@ std::string describe(const caf::error& err, bool with_retry_class) {
     head = caf::to_string(static_cast<caf::sec>(err.code()));
   else
     head = caf::to_string(err);
-  // Reasons built from another error's description may already start with
-  // this code ("locked: key k ..."); say it once.
-  if (reason.rfind(head + ": ", 0) == 0)
-    head = reason;
-  else if (!reason.empty())
-    head += ": " + reason;
+  if (!reason.empty()) head += ": " + reason;
   if (!with_retry_class) return head;
   return head + " (" + to_string(retry_class_of(err)) + ")";
 }

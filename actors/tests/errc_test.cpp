@@ -41,9 +41,3 @@ BOOST_AUTO_TEST_CASE(describe_names_code_reason_and_retry_class) {
   auto caf_err = caf::make_error(caf::sec::request_timeout);
   BOOST_CHECK_EQUAL(describe(caf_err), "request_timeout (retry_call)");
 }
-
-BOOST_AUTO_TEST_CASE(describe_does_not_repeat_a_code_the_reason_starts_with) {
-  auto err = make_error(errc::locked, "locked: key k held by txn 7");
-  BOOST_CHECK_EQUAL(describe(err),
-                    "locked: key k held by txn 7 (retry_transaction)");
-}

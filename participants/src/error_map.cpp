@@ -1,5 +1,7 @@
 #include "error_map.hpp"
 
+#include <string>
+
 namespace troupe::participants {
 
 using actors::errc;
@@ -38,6 +40,19 @@ errc map_code(mvcc::errc code, write_kind kind) noexcept {
   return errc::internal;
 }
 
+namespace {
+
+/// The store's message, prefixed with the store's code when it says more
+/// than the troupe code (e.g. "txn_aborted" under "aborted"); `describe`
+/// already names the troupe code.
+std::string reason_of(const mvcc::error& e, errc mapped) {
+  std::string store_code = mvcc::to_string(e.code);
+  if (store_code == actors::to_string(mapped)) return e.message;
+  return store_code + ": " + e.message;
+}
+
+} // namespace
+
 actors::vote to_vote(const mvcc::status& st, actors::txn_id txn,
                      actors::shard_id shard, write_kind kind) {
   actors::vote v;
@@ -49,7 +64,7 @@ actors::vote to_vote(const mvcc::status& st, actors::txn_id txn,
   }
   const auto& e = st.error();
   v.code = map_code(e.code, kind);
-  v.reason = std::string{mvcc::to_string(e.code)} + ": " + e.message;
+  v.reason = reason_of(e, v.code);
   v.conflict_key = e.key;
   v.conflict_txn = e.txn;
   v.conflict_ts = e.ts;
@@ -60,9 +75,8 @@ actors::vote to_vote(const mvcc::status& st, actors::txn_id txn,
 }
 
 caf::error to_error(const mvcc::error& err) {
-  return actors::make_error(map_code(err.code, write_kind::prepare),
-                            std::string{mvcc::to_string(err.code)} + ": " +
-                              err.message);
+  auto code = map_code(err.code, write_kind::prepare);
+  return actors::make_error(code, reason_of(err, code));
 }
 
 } // namespace troupe::participants
