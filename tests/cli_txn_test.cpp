@@ -119,6 +119,10 @@ BOOST_AUTO_TEST_CASE(failures_are_typed_errors_with_exit_1) {
   BOOST_TEST_MESSAGE("commit on a down shard: " << d.dump());
   BOOST_CHECK_EQUAL(d["code"], "aborted");
   BOOST_CHECK_EQUAL(d["retry"], "retry_transaction");
+  // The message carries no other retry class than the error's own.
+  BOOST_CHECK_MESSAGE(d["message"].get<std::string>().find("(retry_") ==
+                        std::string::npos,
+                      d["message"]);
   auto text = cli(cfg, {"get", keys.at("n3")});
   BOOST_CHECK_EQUAL(text.exit_code, 1);
   BOOST_CHECK_MESSAGE(text.err.find("unavailable: ") != std::string::npos &&

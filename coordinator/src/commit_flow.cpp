@@ -49,7 +49,8 @@ void fail_commit(txn_self self, txn_phase phase, caf::error why) {
 }
 
 caf::error as_abort(const std::string& what, const caf::error& err) {
-  return make_error(errc::aborted, what + ": " + describe(err));
+  // The inner retry class is not the caller's: this error is aborted.
+  return make_error(errc::aborted, what + ": " + describe(err, false));
 }
 
 /// Sends a commit or abort to `shard` until it acks, at most
@@ -127,18 +128,19 @@ void decide(txn_self self) {
       decision d{st.txn->id().txn, st.txn->id().start_ts, ts, {}};
       for (const auto& [shard, part] : st.plan)
         if (!part.writes.empty()) d.shards.push_back(shard);
-      st.log->record_async(
-        d, on_durable(self, [=](const caf::error& err) {
-          if (err) {
-            // The write failed, but may still surface after a restart:
-            // neither commit nor abort is safe; recovery decides.
-            fail_commit(self, txn_phase::in_doubt,
-                        make_error(errc::outcome_unknown, describe(err)));
-            return maybe_quit(self);
-          }
-          finish_commit(self, false);
-          send_commits(self);
-        }));
+      st.log->record_async(d, on_durable(self, [=](const caf::error& err) {
+                             if (err) {
+                               // The write failed, but may still surface after
+                               // a restart: neither commit nor abort is safe;
+                               // recovery decides.
+                               fail_commit(self, txn_phase::in_doubt,
+                                           make_error(errc::outcome_unknown,
+                                                      describe(err, false)));
+                               return maybe_quit(self);
+                             }
+                             finish_commit(self, false);
+                             send_commits(self);
+                           }));
     },
     [=](caf::error& err) {
       self->state.txn->phase = txn_phase::preparing; // so abort_all runs
@@ -251,9 +253,10 @@ void one_phase(txn_self self, shard_id shard, std::uint32_t attempt) {
             },
             [=](caf::error& err) {
               // The write may have happened: the client must read first.
-              fail_commit(self, txn_phase::in_doubt,
-                          make_error(errc::outcome_unknown,
-                                     "one-phase commit: " + describe(err)));
+              fail_commit(
+                self, txn_phase::in_doubt,
+                make_error(errc::outcome_unknown,
+                           "one-phase commit: " + describe(err, false)));
               maybe_quit(self);
             });
       });
