@@ -87,13 +87,17 @@ bool decode(const std::string& bytes, txn_scan& out) {
   return true;
 }
 
-std::string encode(const txn_commit&) {
-  return wire::TxnCommit{}.SerializeAsString();
+std::string encode(const txn_commit& x) {
+  wire::TxnCommit pb;
+  detail::put_writes(x.writes, *pb.mutable_writes());
+  return pb.SerializeAsString();
 }
 
-bool decode(const std::string& bytes, txn_commit&) {
+bool decode(const std::string& bytes, txn_commit& out) {
   wire::TxnCommit pb;
-  return pb.ParseFromString(bytes);
+  if (!pb.ParseFromString(bytes)) return false;
+  detail::get_writes(pb.writes(), out.writes);
+  return true;
 }
 
 std::string encode(const txn_committed& x) {

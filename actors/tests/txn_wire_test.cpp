@@ -102,8 +102,8 @@ bool same(const txn_erase& a, const txn_erase& b) {
 bool same(const txn_scan& a, const txn_scan& b) {
   return a.prefix == b.prefix && a.limit == b.limit;
 }
-bool same(const txn_commit&, const txn_commit&) {
-  return true;
+bool same(const txn_commit& a, const txn_commit& b) {
+  return same(a.writes, b.writes);
 }
 bool same(const txn_committed& a, const txn_committed& b) {
   return a.txn == b.txn && a.commit_ts == b.commit_ts &&
@@ -211,6 +211,7 @@ BOOST_FIXTURE_TEST_CASE(transaction_messages_round_trip, caf_fixture) {
   check(txn_erase{odd_key});
   check(txn_scan{"acct/", 100});
   check(txn_commit{});
+  check(txn_commit{{write_op::put(odd_key, odd_value), write_op::erase("b")}});
   check(txn_committed{3, 44, true});
   check(txn_abort{});
 }

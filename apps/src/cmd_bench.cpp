@@ -1,5 +1,6 @@
 // troupe bench <name> ...: benchmarks users run on their own machines.
 //   troupe bench storage [--writers 1,8,32] [--seconds S] [--dir DIR] [--json]
+//   troupe bench bank ... (cmd_bench_bank.cpp)
 // Each benchmark is one add_*_bench function below, registered in
 // add_bench_command.
 #include <cstdlib>
@@ -20,20 +21,6 @@ namespace troupe::app {
 namespace {
 
 namespace fs = std::filesystem;
-
-/// Returns "N cores, CPU model" of this machine.
-std::string machine_summary() {
-  std::string model = "unknown CPU";
-  std::ifstream cpuinfo{"/proc/cpuinfo"};
-  for (std::string line; std::getline(cpuinfo, line);) {
-    if (line.rfind("model name", 0) == 0) {
-      model = line.substr(line.find(':') + 2);
-      break;
-    }
-  }
-  return fmt::format("{} cores (nproc), {}",
-                     std::thread::hardware_concurrency(), model);
-}
 
 /// A fresh directory inside `parent`, removed with its contents on exit.
 class scratch_dir {
@@ -149,10 +136,24 @@ void add_storage_bench(CLI::App& bench) {
 
 } // namespace
 
+std::string machine_summary() {
+  std::string model = "unknown CPU";
+  std::ifstream cpuinfo{"/proc/cpuinfo"};
+  for (std::string line; std::getline(cpuinfo, line);) {
+    if (line.rfind("model name", 0) == 0) {
+      model = line.substr(line.find(':') + 2);
+      break;
+    }
+  }
+  return fmt::format("{} cores (nproc), {}",
+                     std::thread::hardware_concurrency(), model);
+}
+
 void add_bench_command(CLI::App& app) {
   auto* bench = app.add_subcommand("bench", "Run benchmarks on this machine");
   bench->require_subcommand(1);
   add_storage_bench(*bench);
+  add_bank_bench(*bench);
 }
 
 } // namespace troupe::app

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <string>
+
 #include <CLI/CLI.hpp>
 
 namespace troupe::app {
@@ -23,6 +25,8 @@ void add_status_command(CLI::App& app);
 void add_dev_command(CLI::App& app);
 void add_ring_command(CLI::App& app);
 void add_bench_command(CLI::App& app);
+/// `troupe bench bank` (cmd_bench_bank.cpp), under `bench`.
+void add_bank_bench(CLI::App& bench);
 void add_failpoints_command(CLI::App& app);
 /// txn, get, put, del: one transaction each (cmd_txn.cpp).
 void add_txn_commands(CLI::App& app);
@@ -31,5 +35,9 @@ void add_txn_commands(CLI::App& app);
 /// reason and returns exit_bad_input when it is malformed, names an unknown
 /// fail point, or is set in a build without fail points.
 int check_failpoints_env();
+
+/// Returns "N cores (nproc), CPU model" of this machine, for benchmark
+/// output.
+[[nodiscard]] std::string machine_summary();
 
 } // namespace troupe::app

@@ -74,8 +74,9 @@ void scan_all(txn_self self, txn_scan req,
   };
   auto count =
     self->state.cfg->shards.count == 0 ? 1u : self->state.cfg->shards.count;
+  auto only = self->state.cfg->shards.of_prefix(req.prefix);
   auto g = std::make_shared<gather>();
-  g->left = count;
+  g->left = only ? 1 : count;
   auto done = [=]() mutable {
     if (--g->left > 0 || g->failed) return;
     rp.deliver(self->state.txn->overlay(std::move(g->rows), req.prefix,
@@ -86,7 +87,7 @@ void scan_all(txn_self self, txn_scan req,
     g->failed = true;
     rp.deliver(std::move(err));
   };
-  for (shard_id s = 0; s < count; ++s)
+  for (shard_id s = only ? *only : 0; s < (only ? *only + 1 : count); ++s)
     with_shard(self, s, [=](caf::expected<participant_actor> p) mutable {
       if (!p) return fail(std::move(p.error()));
       scan_request sr{s, req.prefix, self->state.txn->id().start_ts, req.limit};
@@ -174,8 +175,17 @@ txn_behavior(txn_self self, std::shared_ptr<const coordinator_config> cfg,
         return err;
       return caf::unit;
     },
-    [=](const txn_commit&) -> caf::result<txn_committed> {
-      if (self->state.txn->phase != txn_phase::active) return not_active(self);
+    [=](const txn_commit& req) -> caf::result<txn_committed> {
+      auto& t = *self->state.txn;
+      if (t.phase != txn_phase::active) return not_active(self);
+      for (const auto& w : req.writes)
+        if (auto err = t.buffer(w.key, w.value, self->state.cfg->max_key_bytes,
+                                self->state.cfg->max_value_bytes)) {
+          // A write the client could not have sent alone: the transaction
+          // cannot commit as asked, so it ends here.
+          abort_all(self, err);
+          return err;
+        }
       self->state.commit_rp = self->make_response_promise<txn_committed>();
       self->state.commit_pending = true;
       start_commit(self);

@@ -12,6 +12,14 @@ actors::shard_id shard_map::operator()(const std::string& key) const {
   return ring::shard_of(key, count == 0 ? 1 : count);
 }
 
+std::optional<actors::shard_id>
+shard_map::of_prefix(const std::string& prefix) const {
+  if (of) return std::nullopt;
+  // A tag closed inside the prefix is the first tag of every longer key.
+  if (ring::hash_tag_of(prefix).size() == prefix.size()) return std::nullopt;
+  return ring::shard_of(prefix, count == 0 ? 1 : count);
+}
+
 txn_state::txn_state(actors::txn_started started, actors::isolation_level level,
                      const shard_map& shards)
   : id_(started), level_(level), shards_(shards) {}

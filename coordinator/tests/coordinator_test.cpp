@@ -296,3 +296,40 @@ BOOST_FIXTURE_TEST_CASE(reads_see_own_writes_and_scans_merge_shards,
   auto big = send_void(x, txn_put{std::string(5000, 'k'), "v"});
   BOOST_CHECK(is(big, errc::too_large));
 }
+
+BOOST_FIXTURE_TEST_CASE(writes_sent_with_the_commit_apply_after_buffered_ones,
+                        txn_fixture) {
+  load({{"0w", "old"}, {"2w", "gone"}});
+  auto x = begin();
+  put(x, "1w", "first");
+  auto c = commit(x, {write_op::put("1w", "second"), write_op::put("0w", "new"),
+                      write_op::erase("2w")});
+  BOOST_REQUIRE_MESSAGE(c, (c ? std::string{} : describe(c.error())));
+  BOOST_CHECK(!c->one_phase);
+  BOOST_REQUIRE(decisions_cleared());
+  BOOST_CHECK_EQUAL(read_at("0w", c->commit_ts), "new");
+  BOOST_CHECK_EQUAL(read_at("1w", c->commit_ts), "second");
+  BOOST_CHECK_EQUAL(read_at("2w", c->commit_ts), "<none>");
+}
+
+BOOST_FIXTURE_TEST_CASE(an_oversized_write_sent_with_the_commit_aborts_it,
+                        txn_fixture) {
+  auto x = begin();
+  put(x, "0z", "kept?");
+  auto c = commit(x, {write_op::put("1z", std::string(2u << 20, 'v'))});
+  BOOST_REQUIRE(!c);
+  BOOST_CHECK(is(c.error(), errc::too_large));
+  BOOST_CHECK_EQUAL(read_at("0z", x.id.start_ts + 1000), "<none>");
+}
+
+BOOST_AUTO_TEST_CASE(a_prefix_with_a_whole_hash_tag_scans_one_shard) {
+  shard_map m{64, {}};
+  BOOST_REQUIRE(m.of_prefix("journal/{alice}/").has_value());
+  BOOST_CHECK_EQUAL(*m.of_prefix("journal/{alice}/"), m("alice"));
+  BOOST_CHECK_EQUAL(*m.of_prefix("{alice}"), m("journal/{alice}/t1"));
+  BOOST_CHECK(!m.of_prefix("journal/{alice").has_value()); // tag not closed
+  BOOST_CHECK(!m.of_prefix("journal/").has_value());
+  BOOST_CHECK(!m.of_prefix("").has_value());
+  shard_map custom{4, [](const std::string&) { return shard_id{2}; }};
+  BOOST_CHECK(!custom.of_prefix("{alice}").has_value());
+}

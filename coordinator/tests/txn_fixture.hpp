@@ -142,10 +142,10 @@ struct txn_fixture {
 
   /// Starts a commit without waiting; the slot fills with the reply.
   std::shared_ptr<std::optional<caf::expected<txn_committed>>>
-  start_commit(const txn& x) {
+  start_commit(const txn& x, std::vector<write_op> writes = {}) {
     auto out = std::make_shared<std::optional<caf::expected<txn_committed>>>();
     t.sys.spawn([=](caf::event_based_actor* self) {
-      self->request(x.handle, caf::infinite, txn_commit{})
+      self->request(x.handle, caf::infinite, txn_commit{writes})
         .then([=](txn_committed& c) { *out = c; },
               [=](caf::error& err) { *out = std::move(err); });
     });
@@ -153,8 +153,9 @@ struct txn_fixture {
     return out;
   }
 
-  caf::expected<txn_committed> commit(const txn& x) {
-    auto slot = start_commit(x);
+  caf::expected<txn_committed> commit(const txn& x,
+                                      std::vector<write_op> writes = {}) {
+    auto slot = start_commit(x, std::move(writes));
     BOOST_REQUIRE(t.run_until([&] { return slot->has_value(); }));
     return std::move(**slot);
   }

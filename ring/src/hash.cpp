@@ -41,8 +41,16 @@ std::uint64_t hash_shard(std::uint32_t shard) noexcept {
   return XXH64(bytes.data(), bytes.size(), hash_seed);
 }
 
+std::string_view hash_tag_of(std::string_view key) noexcept {
+  auto open = key.find('{');
+  if (open == std::string_view::npos) return key;
+  auto close = key.find('}', open + 1);
+  if (close == std::string_view::npos || close == open + 1) return key;
+  return key.substr(open + 1, close - open - 1);
+}
+
 std::uint32_t shard_of(std::string_view key, std::uint32_t shards) noexcept {
-  return static_cast<std::uint32_t>(hash_key(key) % shards);
+  return static_cast<std::uint32_t>(hash_key(hash_tag_of(key)) % shards);
 }
 
 } // namespace troupe::ring

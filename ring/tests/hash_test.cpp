@@ -54,6 +54,20 @@ BOOST_AUTO_TEST_CASE(shard_of_is_key_hash_modulo_shard_count) {
   BOOST_CHECK_EQUAL(shard_of("alice", 1000), hash_key("alice") % 1000);
 }
 
+BOOST_AUTO_TEST_CASE(a_hash_tag_places_keys_together) {
+  BOOST_CHECK_EQUAL(hash_tag_of("acct/{alice}"), "alice");
+  BOOST_CHECK_EQUAL(hash_tag_of("journal/{alice}/t9"), "alice");
+  BOOST_CHECK_EQUAL(hash_tag_of("{a}{b}"), "a");        // the first tag
+  BOOST_CHECK_EQUAL(hash_tag_of("x{}y{z}"), "x{}y{z}"); // empty: whole key
+  BOOST_CHECK_EQUAL(hash_tag_of("x{y"), "x{y");         // unclosed: whole key
+  BOOST_CHECK_EQUAL(hash_tag_of("x}y{"), "x}y{");
+  BOOST_CHECK_EQUAL(hash_tag_of("{{a}}"), "{a");        // first '}' after '{'
+  BOOST_CHECK_EQUAL(shard_of("acct/{alice}", 64), 56u); // = shard_of("alice")
+  BOOST_CHECK_EQUAL(shard_of("journal/{alice}/t9", 64), 56u);
+  BOOST_CHECK_EQUAL(shard_of("{bob}", 64), 1u);
+  BOOST_CHECK_EQUAL(shard_of("x{}", 64), hash_key("x{}") % 64);
+}
+
 BOOST_AUTO_TEST_CASE(modulo_baseline_is_one_based_remainder) {
   BOOST_CHECK_EQUAL(modulo_node(0, 10), 1u);
   BOOST_CHECK_EQUAL(modulo_node(9, 10), 10u);

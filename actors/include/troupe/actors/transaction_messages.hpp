@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "troupe/actors/participant_messages.hpp"
 #include "troupe/actors/wire.hpp"
@@ -47,8 +48,13 @@ struct txn_scan {
   std::uint32_t limit = 0;
 };
 
-/// Commits the transaction.
-struct txn_commit {};
+/// Commits the transaction. `writes` are buffered writes sent along (a
+/// client library that buffers puts and erases saves one round trip per
+/// write): applied in order, as if by txn_put / txn_erase, before the
+/// commit starts.
+struct txn_commit {
+  std::vector<write_op> writes;
+};
 
 /// The transaction committed: every write is visible at `commit_ts`.
 struct txn_committed {

@@ -5,6 +5,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <caf/actor.hpp>
@@ -26,6 +27,12 @@ struct shard_map {
   std::function<actors::shard_id(const std::string&)> of;
 
   [[nodiscard]] actors::shard_id operator()(const std::string& key) const;
+
+  /// Returns the one shard that holds every key starting with `prefix`:
+  /// when `of` is unset and the prefix holds a whole hash tag
+  /// (ring::hash_tag_of), every such key has that tag. nullopt: any shard.
+  [[nodiscard]] std::optional<actors::shard_id>
+  of_prefix(const std::string& prefix) const;
 };
 
 /// What transaction actors need. Shared (read-only) by all transactions of

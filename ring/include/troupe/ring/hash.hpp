@@ -27,9 +27,16 @@ inline constexpr std::uint64_t hash_seed = 0x74726f757065ULL;
 /// little-endian encoding of `shard`.
 [[nodiscard]] std::uint64_t hash_shard(std::uint32_t shard) noexcept;
 
-/// Returns the shard of `key` among `shards` shards: hash_key(key) % shards.
-/// Depends only on the key and the shard count, never on membership.
-/// Precondition: shards > 0.
+/// Returns the part of `key` that places it (its hash tag, as in Redis
+/// Cluster): when `key` holds a `{` and, after it, a `}` with at least one
+/// byte between them, the bytes between the first `{` and the first `}`
+/// after it; otherwise the whole key. Keys with the same tag share a shard
+/// ("acct/{7}" and "journal/{7}/t1" both place by "7").
+[[nodiscard]] std::string_view hash_tag_of(std::string_view key) noexcept;
+
+/// Returns the shard of `key` among `shards` shards:
+/// hash_key(hash_tag_of(key)) % shards. Depends only on the key and the
+/// shard count, never on membership. Precondition: shards > 0.
 [[nodiscard]] std::uint32_t shard_of(std::string_view key,
                                      std::uint32_t shards) noexcept;
 

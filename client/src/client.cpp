@@ -1,0 +1,175 @@
+// The client: node selection, reconnects and `run`'s retry loop. The
+// transaction itself is in transaction.cpp.
+#include "client_impl.hpp"
+
+#include <random>
+#include <thread>
+
+#include <caf/io/middleman.hpp>
+
+#include "troupe/actors/backoff.hpp"
+#include "troupe/actors/errc.hpp"
+#include "troupe/actors/node.hpp"
+
+namespace troupe::client {
+
+using namespace actors;
+
+namespace {
+
+/// How long a node that did not answer is skipped by begin() (unless every
+/// node is), so that a dead node costs one connect timeout, not one per
+/// transaction.
+constexpr auto skip_failed_node = std::chrono::milliseconds{500};
+
+} // namespace
+
+client::impl::impl(config::cluster_config c, client_options o)
+  : cluster(std::move(c)), opts(o), nodes(cluster.nodes.size()) {
+  sys_cfg = std::make_unique<caf::actor_system_config>();
+  configure(*sys_cfg, opts.threads == 0 ? 1 : opts.threads);
+  sys = std::make_unique<caf::actor_system>(*sys_cfg);
+  timeout = opts.request_timeout.count() > 0 ? opts.request_timeout
+                                             : cluster.timeouts.request;
+}
+
+client::impl::~impl() = default;
+
+caf::expected<txn_service_actor> client::impl::service(caf::scoped_actor& self,
+                                                       std::size_t i) {
+  auto& n = nodes[i];
+  std::lock_guard<std::mutex> guard{n.mx};
+  if (n.svc) return n.svc;
+  const auto& node = cluster.nodes[i];
+  caf::strong_actor_ptr handle;
+  caf::error failed;
+  auto mm = sys->middleman().actor_handle();
+  self
+    ->request(mm, cluster.timeouts.connect, caf::connect_atom::value, node.host,
+              node.port)
+    .receive([&](const caf::node_id&, caf::strong_actor_ptr& p,
+                 const std::set<std::string>&) { handle = std::move(p); },
+             [&](caf::error& err) { failed = std::move(err); });
+  if (!handle && !failed)
+    failed = make_error(errc::unavailable, "no actor published");
+  if (!failed)
+    self
+      ->request(caf::actor_cast<caf::actor>(handle), timeout,
+                resolve_local_atom::value, std::string{"txn_service"},
+                node.name)
+      .receive(
+        [&](caf::actor& a) { n.svc = caf::actor_cast<txn_service_actor>(a); },
+        [&](caf::error& err) { failed = std::move(err); });
+  if (failed) {
+    n.skip_until = std::chrono::steady_clock::now() + skip_failed_node;
+    return failed;
+  }
+  return n.svc;
+}
+
+void client::impl::forget(std::size_t i, const txn_service_actor& svc) {
+  auto& n = nodes[i];
+  std::lock_guard<std::mutex> guard{n.mx};
+  if (n.svc == svc) n.svc = nullptr;
+  n.skip_until = std::chrono::steady_clock::now() + skip_failed_node;
+}
+
+bool client::impl::skipped(std::size_t i) {
+  auto& n = nodes[i];
+  std::lock_guard<std::mutex> guard{n.mx};
+  return !n.svc && std::chrono::steady_clock::now() < n.skip_until;
+}
+
+client::client(std::shared_ptr<impl> p) : impl_(std::move(p)) {}
+
+caf::expected<client> client::connect(const config::cluster_config& cluster,
+                                      client_options opts) {
+  if (cluster.nodes.empty())
+    return make_error(errc::invalid_argument,
+                      "cluster '" + cluster.name + "' has no nodes");
+  return client{std::make_shared<impl>(cluster, opts)};
+}
+
+caf::expected<transaction> client::begin(txn_options opts) {
+  auto& d = *impl_;
+  caf::scoped_actor self{*d.sys};
+  auto count = d.nodes.size();
+  auto first = d.next.fetch_add(1) % count;
+  std::string tried;
+  std::vector<bool> asked(count, false);
+  // Two rounds: the first skips nodes that failed a moment ago, the second
+  // asks them too (they may have come back).
+  for (int round = 0; round < 2; ++round) {
+    for (std::size_t k = 0; k < count; ++k) {
+      auto i = (first + k) % count;
+      if (asked[i] || (round == 0 && d.skipped(i))) continue;
+      asked[i] = true;
+      const auto& node = d.cluster.nodes[i];
+      auto svc = d.service(self, i);
+      caf::error failed;
+      if (svc) {
+        std::optional<transaction> out;
+        self->request(*svc, d.timeout, txn_begin{opts.isolation})
+          .receive(
+            [&](txn_started& started, transaction_actor& handle) {
+              out.emplace(transaction{std::make_unique<transaction::impl>(
+                impl_, std::move(handle), started, opts.isolation)});
+            },
+            [&](caf::error& err) { failed = std::move(err); });
+        if (out) return std::move(*out);
+        if (retry_class_of(failed) != retry_class::retry_call) return failed;
+        d.forget(i, *svc);
+      } else {
+        failed = std::move(svc.error());
+      }
+      ++d.failovers;
+      tried += (tried.empty() ? "" : "; ") + node.name + " (" + node.address() +
+               "): " + describe(failed, false);
+    }
+  }
+  return make_error(errc::unavailable, "no node of cluster '" + d.cluster.name +
+                                         "' started a transaction: " + tried);
+}
+
+caf::expected<txn_committed>
+client::run(const std::function<caf::error(transaction&)>& fn,
+            run_options opts) {
+  auto policy = opts.retry.value_or(impl_->cluster.retry);
+  backoff delays{backoff_policy::from(policy), std::random_device{}()};
+  auto retryable = [](const caf::error& err) {
+    return retry_class_of(err) != retry_class::do_not_retry;
+  };
+  caf::error last;
+  auto attempts = policy.max_attempts == 0 ? 1 : policy.max_attempts;
+  for (std::uint32_t attempt = 1; attempt <= attempts; ++attempt) {
+    if (attempt > 1) std::this_thread::sleep_for(delays.delay(attempt - 1));
+    auto t = begin(opts.txn);
+    if (!t) {
+      last = std::move(t.error());
+      if (retryable(last)) continue;
+      return last;
+    }
+    if (auto err = fn(*t)) {
+      // The abort's own error changes nothing: the caller gets fn's.
+      static_cast<void>(t->abort());
+      if (!retryable(err)) return err;
+      last = std::move(err);
+      continue;
+    }
+    auto done = t->commit();
+    if (done) return done;
+    last = std::move(done.error());
+    if (!retryable(last)) return last;
+  }
+  return last;
+}
+
+std::uint64_t client::failovers() const noexcept {
+  return impl_->failovers.load();
+}
+
+const config::cluster_config& client::cluster() const noexcept {
+  return impl_->cluster;
+}
+
+} // namespace troupe::client

@@ -1,0 +1,70 @@
+#pragma once
+
+// Private state of client and transaction (client.hpp).
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include <caf/actor_system.hpp>
+#include <caf/scoped_actor.hpp>
+
+#include "troupe/actors/transaction.hpp"
+#include "troupe/client/client.hpp"
+
+namespace troupe::client {
+
+struct client::impl {
+  /// What the client knows of one node: its transaction service once
+  /// resolved, and until when to skip it after a failure.
+  struct node_entry {
+    std::mutex mx;
+    actors::txn_service_actor svc;
+    std::chrono::steady_clock::time_point skip_until{};
+  };
+
+  impl(config::cluster_config c, client_options o);
+  ~impl();
+
+  /// Returns node `i`'s transaction service, connecting on first use.
+  [[nodiscard]] caf::expected<actors::txn_service_actor>
+  service(caf::scoped_actor& self, std::size_t i);
+
+  /// Drops `svc` of node `i` after a failed call (next use reconnects).
+  void forget(std::size_t i, const actors::txn_service_actor& svc);
+
+  /// True while node `i` failed a moment ago.
+  [[nodiscard]] bool skipped(std::size_t i);
+
+  // First: destroyed last, after every handle into the system (which
+  // refers to its config until it is gone).
+  std::unique_ptr<caf::actor_system_config> sys_cfg;
+  std::unique_ptr<caf::actor_system> sys;
+  config::cluster_config cluster;
+  client_options opts;
+  std::chrono::milliseconds timeout;
+  std::vector<node_entry> nodes;
+  std::atomic<std::uint64_t> next{0};
+  std::atomic<std::uint64_t> failovers{0};
+};
+
+struct transaction::impl {
+  enum class phase { active, committed, aborted, over };
+
+  impl(std::shared_ptr<client::impl> c, actors::transaction_actor h,
+       actors::txn_started s, isolation_level level);
+
+  std::shared_ptr<client::impl> owner;
+  caf::scoped_actor self;
+  actors::transaction_actor handle;
+  actors::txn_started started;
+  isolation_level isolation;
+  /// Buffered writes, last one per key (nullopt: erase).
+  std::map<std::string, std::optional<std::string>> writes;
+  phase state = phase::active;
+};
+
+} // namespace troupe::client

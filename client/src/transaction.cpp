@@ -1,0 +1,184 @@
+// One client transaction: remote snapshot reads, local write buffer, and a
+// commit that carries the writes (one round trip instead of one per write).
+#include "client_impl.hpp"
+
+#include <caf/send.hpp>
+
+#include "troupe/actors/errc.hpp"
+
+namespace troupe::client {
+
+using namespace actors;
+
+namespace {
+
+/// True for the errors of a request that got no answer: the remote side
+/// may or may not have acted on it.
+bool unanswered(const caf::error& err) {
+  return err.category() != errc_category &&
+         retry_class_of(err) == retry_class::retry_call;
+}
+
+} // namespace
+
+transaction::impl::impl(std::shared_ptr<client::impl> c, transaction_actor h,
+                        txn_started s, isolation_level level)
+  : owner(std::move(c)), self(*owner->sys), handle(std::move(h)), started(s),
+    isolation(level) {}
+
+transaction::transaction(std::unique_ptr<impl> p) : impl_(std::move(p)) {}
+transaction::transaction(transaction&&) noexcept = default;
+transaction& transaction::operator=(transaction&&) noexcept = default;
+
+transaction::~transaction() {
+  // Fire and forget: the coordinator's idle timeout ends it if this is lost.
+  if (impl_ && impl_->state == impl::phase::active)
+    caf::anon_send(impl_->handle, txn_abort{});
+}
+
+txn_id transaction::id() const noexcept {
+  return impl_->started.txn;
+}
+
+timestamp transaction::start_ts() const noexcept {
+  return impl_->started.start_ts;
+}
+
+namespace {
+
+caf::error not_active(txn_id id) {
+  return make_error(errc::invalid_argument, "transaction " +
+                                              std::to_string(id) +
+                                              " is no longer active");
+}
+
+} // namespace
+
+caf::expected<std::optional<std::string>>
+transaction::get(const std::string& key) {
+  auto& d = *impl_;
+  if (d.state != impl::phase::active) return not_active(d.started.txn);
+  if (auto i = d.writes.find(key); i != d.writes.end()) return i->second;
+  caf::expected<std::optional<std::string>> out{std::nullopt};
+  d.self->request(d.handle, d.owner->timeout, txn_get{key})
+    .receive([&](read_reply& r) { out = std::move(r.value); },
+             [&](caf::error& err) { out = std::move(err); });
+  return out;
+}
+
+caf::expected<std::vector<key_value>>
+transaction::scan(const std::string& prefix, std::uint32_t limit) {
+  auto& d = *impl_;
+  if (d.state != impl::phase::active) return not_active(d.started.txn);
+  // Own erases may remove up to this many rows of the answer: ask for more.
+  auto first = d.writes.lower_bound(prefix);
+  auto last = first;
+  std::uint32_t own = 0;
+  while (last != d.writes.end() &&
+         last->first.compare(0, prefix.size(), prefix) == 0) {
+    ++last;
+    ++own;
+  }
+  caf::expected<std::vector<key_value>> out{std::vector<key_value>{}};
+  d.self
+    ->request(d.handle, d.owner->timeout,
+              txn_scan{prefix, limit == 0 ? 0 : limit + own})
+    .receive([&](scan_reply& r) { out = std::move(r.rows); },
+             [&](caf::error& err) { out = std::move(err); });
+  if (!out || own == 0) {
+    if (out && limit != 0 && out->size() > limit) out->resize(limit);
+    return out;
+  }
+  // Merge the (sorted) rows with the own writes under the prefix.
+  std::map<std::string, std::string> merged;
+  for (auto& kv : *out)
+    merged.emplace(std::move(kv.key), std::move(kv.value));
+  for (auto i = first; i != last; ++i) {
+    if (i->second)
+      merged[i->first] = *i->second;
+    else
+      merged.erase(i->first);
+  }
+  out->clear();
+  for (auto& [k, v] : merged) {
+    if (limit != 0 && out->size() == limit) break;
+    out->push_back({k, std::move(v)});
+  }
+  return out;
+}
+
+caf::error transaction::put(std::string key, std::string value) {
+  auto& d = *impl_;
+  if (d.state != impl::phase::active) return not_active(d.started.txn);
+  const auto& lim = d.owner->cluster.limits;
+  if (key.size() > lim.max_key_bytes || value.size() > lim.max_value_bytes)
+    return make_error(
+      errc::too_large,
+      "key of " + std::to_string(key.size()) + " bytes or value of " +
+        std::to_string(value.size()) + " bytes exceeds limits.max_key_bytes " +
+        std::to_string(lim.max_key_bytes) + " / limits.max_value_bytes " +
+        std::to_string(lim.max_value_bytes));
+  d.writes[std::move(key)] = std::move(value);
+  return {};
+}
+
+caf::error transaction::erase(std::string key) {
+  auto& d = *impl_;
+  if (d.state != impl::phase::active) return not_active(d.started.txn);
+  const auto& lim = d.owner->cluster.limits;
+  if (key.size() > lim.max_key_bytes)
+    return make_error(errc::too_large,
+                      "key of " + std::to_string(key.size()) +
+                        " bytes exceeds limits.max_key_bytes " +
+                        std::to_string(lim.max_key_bytes));
+  d.writes[std::move(key)] = std::nullopt;
+  return {};
+}
+
+caf::expected<txn_committed> transaction::commit() {
+  auto& d = *impl_;
+  if (d.state != impl::phase::active) return not_active(d.started.txn);
+  txn_commit req;
+  req.writes.reserve(d.writes.size());
+  for (auto& [k, v] : d.writes)
+    req.writes.push_back({k, std::move(v)});
+  d.writes.clear();
+  // Whatever the answer, the coordinator has ended (or will end) the
+  // transaction: never send it anything again (a request to an ended
+  // remote actor may wait for its whole timeout in CAF 0.17).
+  d.state = impl::phase::over;
+  // The coordinator may wait `timeouts.prepare` for votes and then retry
+  // delivery; give it that on top of the request timeout.
+  auto timeout = d.owner->timeout + d.owner->cluster.timeouts.prepare;
+  caf::expected<txn_committed> out{txn_committed{}};
+  d.self->request(d.handle, timeout, std::move(req))
+    .receive([&](txn_committed& c) { out = c; },
+             [&](caf::error& err) { out = std::move(err); });
+  if (out) {
+    d.state = impl::phase::committed;
+    return out;
+  }
+  if (unanswered(out.error()))
+    return make_error(errc::outcome_unknown,
+                      "commit of transaction " + std::to_string(d.started.txn) +
+                        " got no answer (" + describe(out.error(), false) +
+                        "): it may or may not have committed");
+  return out;
+}
+
+caf::error transaction::abort() {
+  auto& d = *impl_;
+  if (d.state == impl::phase::committed)
+    return make_error(errc::invalid_argument, "transaction " +
+                                                std::to_string(d.started.txn) +
+                                                " has committed");
+  if (d.state != impl::phase::active) return {};
+  d.state = impl::phase::aborted;
+  d.writes.clear();
+  // The abort's answer is not awaited: it always succeeds, and if it is
+  // lost the coordinator's idle timeout aborts the transaction.
+  caf::anon_send(d.handle, txn_abort{});
+  return {};
+}
+
+} // namespace troupe::client

@@ -1,0 +1,95 @@
+// The bank's final check: one snapshot of every balance and journal.
+#include <charconv>
+#include <set>
+#include <unordered_map>
+
+#include "bank_layout.hpp"
+#include "troupe/actors/errc.hpp"
+
+namespace troupe::workloads::detail {
+
+bool parse_amount(const std::string& text, std::int64_t& out) {
+  const char* first = text.data();
+  const char* last = first + text.size();
+  if (first != last && *first == '+') ++first;
+  auto [end, ec] = std::from_chars(first, last, out);
+  return ec == std::errc{} && end == last && first != last;
+}
+
+namespace {
+
+/// Every account's balance and journal (transfer id -> amount).
+struct snapshot {
+  std::vector<std::int64_t> balance;
+  std::vector<std::unordered_map<std::string, std::int64_t>> journal;
+};
+
+caf::error read_all(client::transaction& t, const bank_layout& layout,
+                    snapshot& out) {
+  out.balance.assign(layout.accounts, 0);
+  out.journal.assign(layout.accounts, {});
+  auto bad = [](const std::string& what) {
+    return actors::make_error(actors::errc::corrupt, "bank check: " + what);
+  };
+  for (std::uint32_t i = 0; i < layout.accounts; ++i) {
+    auto v = t.get(layout.account(i));
+    if (!v) return v.error();
+    if (!*v || !parse_amount(**v, out.balance[i]))
+      return bad("account " + std::to_string(i) + " is missing or bad");
+    auto prefix = layout.journal_prefix(i);
+    auto rows = t.scan(prefix);
+    if (!rows) return rows.error();
+    for (const auto& kv : *rows) {
+      std::int64_t amount = 0;
+      if (!parse_amount(kv.value, amount))
+        return bad("journal entry " + kv.key + " is bad");
+      out.journal[i].emplace(kv.key.substr(prefix.size()), amount);
+    }
+  }
+  return {};
+}
+
+} // namespace
+
+void check_bank(client::client& c, const bank_layout& layout,
+                const bank_options& opts,
+                const std::vector<transfer_record>& records, bank_report& r) {
+  snapshot snap;
+  auto done =
+    c.run([&](client::transaction& t) { return read_all(t, layout, snap); });
+  if (!done) {
+    r.check_error = actors::describe(done.error());
+    return;
+  }
+  r.final_total = 0;
+  for (std::uint32_t i = 0; i < layout.accounts; ++i) {
+    r.final_total += snap.balance[i];
+    std::int64_t moved = 0;
+    for (const auto& [id, amount] : snap.journal[i])
+      moved += amount;
+    if (snap.balance[i] != opts.initial_balance + moved) ++r.balance_mismatches;
+    if (snap.balance[i] < 0) ++r.negative;
+  }
+  r.total_ok = r.final_total == r.expected_total;
+  using outcome = transfer_record::outcome;
+  for (const auto& rec : records) {
+    auto in_from = snap.journal[rec.from].count(rec.id) != 0;
+    auto in_to = snap.journal[rec.to].count(rec.id) != 0;
+    if (in_from != in_to) ++r.torn;
+    switch (rec.result) {
+    case outcome::ok:
+      if (!in_from || !in_to) ++r.acked_missing;
+      break;
+    case outcome::failed:
+      if (in_from || in_to) ++r.failed_present;
+      break;
+    case outcome::unknown:
+      if (in_from && in_to) ++r.unknown_committed;
+      break;
+    }
+  }
+  r.journals_ok = r.acked_missing == 0 && r.failed_present == 0 &&
+                  r.torn == 0 && r.balance_mismatches == 0 && r.negative == 0;
+}
+
+} // namespace troupe::workloads::detail
