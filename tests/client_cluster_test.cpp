@@ -71,6 +71,10 @@ BOOST_FIXTURE_TEST_CASE(transactions_commit_read_back_and_conflict,
   BOOST_REQUIRE(!t->put("k/9", "own"));
   BOOST_REQUIRE(!t->erase("k/0"));
   BOOST_CHECK_EQUAL(t->get("k/9")->value_or("<none>"), "own");
+  auto many = t->get_many({"k/3", "k/9", "k/0", "nope"});
+  BOOST_REQUIRE_MESSAGE(many, why(many));
+  BOOST_CHECK((*many == std::vector<std::optional<std::string>>{
+                          "v3", "own", std::nullopt, std::nullopt}));
   auto rows = t->scan("k/");
   BOOST_REQUIRE_MESSAGE(rows, why(rows));
   std::vector<std::string> keys;

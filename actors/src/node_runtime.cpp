@@ -26,6 +26,11 @@ mvcc::options store_options(const config::cluster_config& cfg,
 void configure(caf::actor_system_config& cfg, std::uint32_t threads) {
   cfg.load<caf::io::middleman>();
   cfg.set("scheduler.max-threads", static_cast<std::size_t>(threads));
+  // CAF's idle workers spin, then poll every 50 us for 500 rounds before
+  // waiting on a condition variable. With several processes per core that
+  // polling is most of the CPU; idle workers here wait almost at once.
+  cfg.set("work-stealing.aggressive-poll-attempts", std::size_t{20});
+  cfg.set("work-stealing.moderate-poll-attempts", std::size_t{2});
   add_message_types(cfg);
 }
 

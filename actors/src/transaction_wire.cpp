@@ -115,6 +115,45 @@ bool decode(const std::string& bytes, txn_committed& out) {
   return true;
 }
 
+std::string encode(const txn_get_many& x) {
+  wire::TxnGetMany pb;
+  pb.mutable_keys()->Reserve(static_cast<int>(x.keys.size()));
+  for (const auto& k : x.keys)
+    pb.add_keys(k);
+  return pb.SerializeAsString();
+}
+
+bool decode(const std::string& bytes, txn_get_many& out) {
+  wire::TxnGetMany pb;
+  if (!pb.ParseFromString(bytes)) return false;
+  out.keys.assign(pb.keys().begin(), pb.keys().end());
+  return true;
+}
+
+std::string encode(const txn_values& x) {
+  wire::TxnValues pb;
+  pb.mutable_values()->Reserve(static_cast<int>(x.values.size()));
+  for (const auto& v : x.values) {
+    auto* r = pb.add_values();
+    r->set_found(v.value.has_value());
+    if (v.value) r->set_value(*v.value);
+  }
+  return pb.SerializeAsString();
+}
+
+bool decode(const std::string& bytes, txn_values& out) {
+  wire::TxnValues pb;
+  if (!pb.ParseFromString(bytes)) return false;
+  out.values.clear();
+  out.values.reserve(pb.values_size());
+  for (const auto& r : pb.values()) {
+    read_reply v;
+    if (r.found()) v.value = r.value();
+    out.values.push_back(std::move(v));
+  }
+  return true;
+}
+
 std::string encode(const txn_abort&) {
   return wire::TxnAbort{}.SerializeAsString();
 }

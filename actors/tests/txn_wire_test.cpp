@@ -112,6 +112,15 @@ bool same(const txn_committed& a, const txn_committed& b) {
 bool same(const txn_abort&, const txn_abort&) {
   return true;
 }
+bool same(const txn_get_many& a, const txn_get_many& b) {
+  return a.keys == b.keys;
+}
+bool same(const txn_values& a, const txn_values& b) {
+  if (a.values.size() != b.values.size()) return false;
+  for (std::size_t i = 0; i < a.values.size(); ++i)
+    if (a.values[i].value != b.values[i].value) return false;
+  return true;
+}
 
 // Keys and values with NUL and high bytes: wire fields are bytes.
 const std::string odd_key{"k\0\xff/1", 5};
@@ -214,6 +223,9 @@ BOOST_FIXTURE_TEST_CASE(transaction_messages_round_trip, caf_fixture) {
   check(txn_commit{{write_op::put(odd_key, odd_value), write_op::erase("b")}});
   check(txn_committed{3, 44, true});
   check(txn_abort{});
+  check(txn_get_many{{odd_key, "", "b"}});
+  check(txn_values{{read_reply{odd_value}, read_reply{std::string{}},
+                    read_reply{std::nullopt}}});
 }
 
 BOOST_AUTO_TEST_CASE(empty_and_deleted_values_stay_apart) {

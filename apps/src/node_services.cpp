@@ -19,40 +19,85 @@ using coordinator::tso_actor;
 
 struct tso_proxy_state {
   tso_actor cached; ///< the oracle last resolved; reset after an error
+  /// Requests that arrived while a batch was out: the next batch.
+  std::vector<
+    std::pair<caf::typed_response_promise<std::uint64_t>, std::uint32_t>>
+    pending;
+  bool in_flight = false;
   static inline const char* name = "troupe.tso_proxy";
 };
+
+using tso_proxy_actor = tso_actor::stateful_pointer<tso_proxy_state>;
+
+void flush(tso_proxy_actor self, caf::actor node,
+           std::chrono::milliseconds timeout);
+
+/// Asks the oracle for one range covering every request of `batch` and
+/// hands each its slice, in order.
+void ask_oracle(tso_proxy_actor self, caf::actor node,
+                std::chrono::milliseconds timeout, tso_actor tso,
+                decltype(tso_proxy_state::pending) batch) {
+  std::uint32_t total = 0;
+  for (const auto& [rp, n] : batch)
+    total += n;
+  self->request(tso, timeout, actors::timestamp_atom::value, total)
+    .then(
+      [=](std::uint64_t first) mutable {
+        for (auto& [rp, n] : batch) {
+          rp.deliver(first);
+          first += n;
+        }
+        self->state.in_flight = false;
+        flush(self, node, timeout);
+      },
+      [=](caf::error& err) mutable {
+        if (self->state.cached == tso) self->state.cached = nullptr;
+        for (auto& [rp, n] : batch)
+          rp.deliver(err);
+        self->state.in_flight = false;
+        flush(self, node, timeout);
+      });
+}
+
+/// Sends the pending requests as one batch unless one is out already.
+/// Every request waits for a batch sent after it arrived, so no timestamp
+/// is older than its request (the oracle's order is real-time order).
+void flush(tso_proxy_actor self, caf::actor node,
+           std::chrono::milliseconds timeout) {
+  auto& st = self->state;
+  if (st.in_flight || st.pending.empty()) return;
+  st.in_flight = true;
+  auto batch = std::move(st.pending);
+  st.pending.clear();
+  if (st.cached) return ask_oracle(self, node, timeout, st.cached, batch);
+  self
+    ->request(node, timeout, actors::resolve_atom::value, std::string{"tso"},
+              std::string{"0"})
+    .then(
+      [=](caf::actor& found) mutable {
+        self->state.cached = caf::actor_cast<tso_actor>(found);
+        ask_oracle(self, node, timeout, self->state.cached, std::move(batch));
+      },
+      [=](caf::error& err) mutable {
+        for (auto& [rp, n] : batch)
+          rp.deliver(err);
+        self->state.in_flight = false;
+        flush(self, node, timeout);
+      });
+}
 
 /// Forwards timestamp requests to the oracle wherever it runs: resolves
 /// ("tso", "0") through the node actor, caches the handle and forgets it
 /// when a request through it fails (the oracle restarted or its node is
-/// down), so the next request resolves again.
-tso_actor::behavior_type
-tso_proxy(tso_actor::stateful_pointer<tso_proxy_state> self, caf::actor node,
-          std::chrono::milliseconds timeout) {
+/// down), so the next request resolves again. Concurrent requests share
+/// one round trip to the oracle.
+tso_actor::behavior_type tso_proxy(tso_proxy_actor self, caf::actor node,
+                                   std::chrono::milliseconds timeout) {
   return {
     [=](actors::timestamp_atom, std::uint32_t n) -> caf::result<std::uint64_t> {
       auto rp = self->make_response_promise<std::uint64_t>();
-      auto ask = [=](tso_actor tso) mutable {
-        self->request(tso, timeout, actors::timestamp_atom::value, n)
-          .then([=](std::uint64_t first) mutable { rp.deliver(first); },
-                [=](caf::error& err) mutable {
-                  if (self->state.cached == tso) self->state.cached = nullptr;
-                  rp.deliver(std::move(err));
-                });
-      };
-      if (self->state.cached) {
-        ask(self->state.cached);
-        return rp;
-      }
-      self
-        ->request(node, timeout, actors::resolve_atom::value,
-                  std::string{"tso"}, std::string{"0"})
-        .then(
-          [=](caf::actor& found) mutable {
-            self->state.cached = caf::actor_cast<tso_actor>(found);
-            ask(self->state.cached);
-          },
-          [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
+      self->state.pending.emplace_back(rp, n);
+      flush(self, node, timeout);
       return rp;
     },
     [](actors::durable_atom, std::uint64_t, const caf::error&) {},

@@ -66,6 +66,34 @@ transaction::get(const std::string& key) {
   return out;
 }
 
+caf::expected<std::vector<std::optional<std::string>>>
+transaction::get_many(const std::vector<std::string>& keys) {
+  auto& d = *impl_;
+  if (d.state != impl::phase::active) return not_active(d.started.txn);
+  std::vector<std::optional<std::string>> out(keys.size());
+  txn_get_many req;
+  std::vector<std::size_t> remote; // index in `keys` of each req key
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    if (auto own = d.writes.find(keys[i]); own != d.writes.end()) {
+      out[i] = own->second;
+    } else {
+      req.keys.push_back(keys[i]);
+      remote.push_back(i);
+    }
+  }
+  if (req.keys.empty()) return out;
+  caf::error failed;
+  d.self->request(d.handle, d.owner->timeout, std::move(req))
+    .receive(
+      [&](txn_values& v) {
+        for (std::size_t j = 0; j < remote.size() && j < v.values.size(); ++j)
+          out[remote[j]] = std::move(v.values[j].value);
+      },
+      [&](caf::error& err) { failed = std::move(err); });
+  if (failed) return failed;
+  return out;
+}
+
 caf::expected<std::vector<key_value>>
 transaction::scan(const std::string& prefix, std::uint32_t limit) {
   auto& d = *impl_;

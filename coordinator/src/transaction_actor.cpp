@@ -34,75 +34,127 @@ void with_shard(txn_self self, shard_id shard,
 
 namespace {
 
+using read_done = std::function<void(caf::expected<read_reply>)>;
+
 /// Reads `key` at the snapshot, retrying (bounded) while an undecided
-/// intent blocks it.
-void read_key(txn_self self, shard_id shard, std::string key,
-              caf::typed_response_promise<read_reply> rp,
+/// intent blocks it; `done` runs once.
+void read_key(txn_self self, shard_id shard, std::string key, read_done done,
               std::uint32_t attempt) {
-  with_shard(self, shard, [=](caf::expected<participant_actor> p) mutable {
-    if (!p) {
-      rp.deliver(std::move(p.error()));
-      return;
-    }
+  with_shard(self, shard, [=](caf::expected<participant_actor> p) {
+    if (!p) return done(std::move(p.error()));
     read_request req{shard, key, self->state.txn->id().start_ts};
     self->request(*p, self->state.cfg->request_timeout, req)
       .then(
-        [=](read_reply& r) mutable {
+        [=](read_reply& r) {
           self->state.txn->note_read(key);
-          rp.deliver(std::move(r));
+          done(std::move(r));
         },
-        [=](caf::error& err) mutable {
+        [=](caf::error& err) {
           if (is(err, errc::locked) &&
               attempt < self->state.cfg->retry.max_attempts) {
             auto delay = self->state.delays->delay(attempt);
-            return after(self, delay,
-                         [=] { read_key(self, shard, key, rp, attempt + 1); });
+            return after(self, delay, [=] {
+              read_key(self, shard, key, done, attempt + 1);
+            });
           }
-          rp.deliver(std::move(err));
+          done(std::move(err));
         });
   });
 }
 
-/// Scans every shard, merges, applies own writes.
-void scan_all(txn_self self, txn_scan req,
-              caf::typed_response_promise<scan_reply> rp) {
+/// Reads every key of `req` in parallel (own writes first); delivers the
+/// values in key order, or the first error.
+void read_many(txn_self self, const txn_get_many& req,
+               caf::typed_response_promise<txn_values> rp) {
   struct gather {
-    std::vector<key_value> rows;
-    bool truncated = false;
-    std::uint32_t left;
+    txn_values out;
+    std::size_t left = 0;
     bool failed = false;
   };
+  auto g = std::make_shared<gather>();
+  g->out.values.resize(req.keys.size());
+  g->left = req.keys.size();
+  if (g->left == 0) {
+    rp.deliver(std::move(g->out));
+    return;
+  }
+  for (std::size_t i = 0; i < req.keys.size(); ++i) {
+    auto on_value = [=](caf::expected<read_reply> r) mutable {
+      if (g->failed) return;
+      if (!r) {
+        g->failed = true;
+        rp.deliver(std::move(r.error()));
+        return;
+      }
+      g->out.values[i] = std::move(*r);
+      if (--g->left == 0) rp.deliver(std::move(g->out));
+    };
+    const auto& key = req.keys[i];
+    if (auto own = self->state.txn->buffered(key))
+      on_value(read_reply{*own});
+    else
+      read_key(self, self->state.cfg->shards(key), key, on_value, 1);
+  }
+}
+
+/// The rows of a scan over several shards, gathered as they come.
+struct scan_gather {
+  txn_scan req;
+  caf::typed_response_promise<scan_reply> rp;
+  std::vector<key_value> rows;
+  bool truncated = false;
+  std::uint32_t left = 0;
+  bool failed = false;
+};
+
+/// Scans one shard into `g`, retrying (bounded) while an undecided intent
+/// blocks it, like read_key.
+void scan_shard(txn_self self, shard_id s, std::shared_ptr<scan_gather> g,
+                std::uint32_t attempt) {
+  auto fail = [=](caf::error err) {
+    if (g->failed) return;
+    g->failed = true;
+    g->rp.deliver(std::move(err));
+  };
+  with_shard(self, s, [=](caf::expected<participant_actor> p) {
+    if (!p) return fail(std::move(p.error()));
+    scan_request sr{s, g->req.prefix, self->state.txn->id().start_ts,
+                    g->req.limit};
+    self->request(*p, self->state.cfg->request_timeout, sr)
+      .then(
+        [=](scan_reply& r) {
+          for (auto& kv : r.rows) {
+            self->state.txn->note_read(kv.key);
+            g->rows.push_back(std::move(kv));
+          }
+          g->truncated = g->truncated || r.truncated;
+          if (--g->left > 0 || g->failed) return;
+          g->rp.deliver(self->state.txn->overlay(
+            std::move(g->rows), g->req.prefix, g->req.limit, g->truncated));
+        },
+        [=](caf::error& err) {
+          if (is(err, errc::locked) && !g->failed &&
+              attempt < self->state.cfg->retry.max_attempts)
+            return after(self, self->state.delays->delay(attempt),
+                         [=] { scan_shard(self, s, g, attempt + 1); });
+          fail(std::move(err));
+        });
+  });
+}
+
+/// Scans every shard (or the one a hash-tagged prefix names), merges,
+/// applies own writes.
+void scan_all(txn_self self, txn_scan req,
+              caf::typed_response_promise<scan_reply> rp) {
   auto count =
     self->state.cfg->shards.count == 0 ? 1u : self->state.cfg->shards.count;
   auto only = self->state.cfg->shards.of_prefix(req.prefix);
-  auto g = std::make_shared<gather>();
+  auto g = std::make_shared<scan_gather>();
+  g->req = std::move(req);
+  g->rp = std::move(rp);
   g->left = only ? 1 : count;
-  auto done = [=]() mutable {
-    if (--g->left > 0 || g->failed) return;
-    rp.deliver(self->state.txn->overlay(std::move(g->rows), req.prefix,
-                                        req.limit, g->truncated));
-  };
-  auto fail = [=](caf::error err) mutable {
-    if (g->failed) return;
-    g->failed = true;
-    rp.deliver(std::move(err));
-  };
   for (shard_id s = only ? *only : 0; s < (only ? *only + 1 : count); ++s)
-    with_shard(self, s, [=](caf::expected<participant_actor> p) mutable {
-      if (!p) return fail(std::move(p.error()));
-      scan_request sr{s, req.prefix, self->state.txn->id().start_ts, req.limit};
-      self->request(*p, self->state.cfg->request_timeout, sr)
-        .then(
-          [=](scan_reply& r) mutable {
-            for (auto& kv : r.rows) {
-              self->state.txn->note_read(kv.key);
-              g->rows.push_back(std::move(kv));
-            }
-            g->truncated = g->truncated || r.truncated;
-            done();
-          },
-          [=](caf::error& err) mutable { fail(std::move(err)); });
-    });
+    scan_shard(self, s, g, 1);
 }
 
 /// Re-arms the idle timer: a transaction without client calls for
@@ -149,7 +201,22 @@ txn_behavior(txn_self self, std::shared_ptr<const coordinator_config> cfg,
       touch(self);
       if (auto own = t.buffered(req.key)) return read_reply{*own};
       auto rp = self->make_response_promise<read_reply>();
-      read_key(self, self->state.cfg->shards(req.key), req.key, rp, 1);
+      read_key(
+        self, self->state.cfg->shards(req.key), req.key,
+        [rp](caf::expected<read_reply> r) mutable {
+          if (r)
+            rp.deliver(std::move(*r));
+          else
+            rp.deliver(std::move(r.error()));
+        },
+        1);
+      return rp;
+    },
+    [=](const txn_get_many& req) -> caf::result<txn_values> {
+      if (self->state.txn->phase != txn_phase::active) return not_active(self);
+      touch(self);
+      auto rp = self->make_response_promise<txn_values>();
+      read_many(self, req, rp);
       return rp;
     },
     [=](const txn_scan& req) -> caf::result<scan_reply> {

@@ -229,6 +229,21 @@ BOOST_FIXTURE_TEST_CASE(a_read_waits_out_an_undecided_intent_then_sees_it,
   BOOST_CHECK_EQUAL(get(y, "1b"), "B"); // retried until the commit landed
 }
 
+BOOST_FIXTURE_TEST_CASE(a_scan_waits_out_an_undecided_intent_then_sees_it,
+                        txn_fixture) {
+  auto x = begin();
+  put(x, "0s/a", "A");
+  put(x, "1s/b", "B");
+  auto slot = start_commit(x);
+  BOOST_REQUIRE(t.run_until([&] { return slot->has_value(); }));
+  BOOST_REQUIRE(slot->value());
+  auto y = begin();
+  auto rows = call<scan_reply>(y.handle, txn_scan{"", 0});
+  BOOST_REQUIRE_MESSAGE(rows, (rows ? "" : describe(rows.error())));
+  BOOST_REQUIRE_EQUAL(rows->rows.size(), 2u);
+  BOOST_CHECK_EQUAL(rows->rows[1].value, "B");
+}
+
 namespace {
 
 /// Two doctors on call ("0x" and "1y" on different shards, both 1); each
@@ -332,4 +347,22 @@ BOOST_AUTO_TEST_CASE(a_prefix_with_a_whole_hash_tag_scans_one_shard) {
   BOOST_CHECK(!m.of_prefix("").has_value());
   shard_map custom{4, [](const std::string&) { return shard_id{2}; }};
   BOOST_CHECK(!custom.of_prefix("{alice}").has_value());
+}
+
+BOOST_FIXTURE_TEST_CASE(get_many_reads_every_shard_in_order_with_own_writes,
+                        txn_fixture) {
+  load({{"0m", "a"}, {"1m", "b"}, {"2m", "c"}});
+  auto x = begin();
+  put(x, "1m", "own");
+  auto v =
+    call<txn_values>(x.handle, txn_get_many{{"2m", "1m", "9none", "0m"}});
+  BOOST_REQUIRE_MESSAGE(v, (v ? "" : describe(v.error())));
+  BOOST_REQUIRE_EQUAL(v->values.size(), 4u);
+  BOOST_CHECK(v->values[0].value == std::optional<std::string>{"c"});
+  BOOST_CHECK(v->values[1].value == std::optional<std::string>{"own"});
+  BOOST_CHECK(!v->values[2].value.has_value());
+  BOOST_CHECK(v->values[3].value == std::optional<std::string>{"a"});
+  auto none = call<txn_values>(x.handle, txn_get_many{});
+  BOOST_REQUIRE(none);
+  BOOST_CHECK(none->values.empty());
 }

@@ -50,20 +50,35 @@ caf::error validate(const bank_options& o) {
   return {};
 }
 
+/// Creates the accounts in batches of 64, from 8 threads at once.
 caf::error create_accounts(client::client& c, const bank_layout& layout,
                            const bank_options& o) {
-  constexpr std::uint32_t batch = 32;
-  for (std::uint32_t first = 0; first < o.accounts; first += batch) {
-    auto last = std::min(o.accounts, first + batch);
-    auto done = c.run([&](client::transaction& t) -> caf::error {
-      for (auto i = first; i < last; ++i)
-        if (auto err =
-              t.put(layout.account(i), std::to_string(o.initial_balance)))
-          return err;
-      return {};
+  constexpr std::uint32_t batch = 64;
+  constexpr std::uint32_t threads = 8;
+  std::vector<caf::error> errors(threads);
+  std::vector<std::thread> workers;
+  for (std::uint32_t w = 0; w < threads; ++w)
+    workers.emplace_back([&, w] {
+      for (auto first = w * batch; first < o.accounts;
+           first += threads * batch) {
+        auto last = std::min(o.accounts, first + batch);
+        auto done = c.run([&](client::transaction& t) -> caf::error {
+          for (auto i = first; i < last; ++i)
+            if (auto err =
+                  t.put(layout.account(i), std::to_string(o.initial_balance)))
+              return err;
+          return {};
+        });
+        if (!done) {
+          errors[w] = std::move(done.error());
+          return;
+        }
+      }
     });
-    if (!done) return done.error();
-  }
+  for (auto& t : workers)
+    t.join();
+  for (auto& err : errors)
+    if (err) return err;
   return {};
 }
 
@@ -125,13 +140,13 @@ void transfer(client::client& c, const bank_layout& layout,
     ++counts.aborted;
     ++log.reasons[reason_of(err)];
   };
-  auto a = t->get(layout.account(from));
-  if (!a) return fail(a.error());
-  auto b = t->get(layout.account(to));
-  if (!b) return fail(b.error());
+  // Both balances in one round trip.
+  auto v = t->get_many({layout.account(from), layout.account(to)});
+  if (!v) return fail(v.error());
+  const auto& a = (*v)[0];
+  const auto& b = (*v)[1];
   std::int64_t balance_a = 0, balance_b = 0;
-  if (!*a || !*b || !parse_amount(**a, balance_a) ||
-      !parse_amount(**b, balance_b))
+  if (!a || !b || !parse_amount(*a, balance_a) || !parse_amount(*b, balance_b))
     return fail(make_error(errc::corrupt, "an account is missing or bad"));
   if (balance_a < amount) {
     static_cast<void>(t->abort()); // nothing to move

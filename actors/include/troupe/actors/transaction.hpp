@@ -34,6 +34,9 @@ namespace troupe::actors {
 ///   aborted (the transaction is over, or its snapshot was collected),
 ///   too_large, unavailable / timeout (a shard is unreachable; retry_call),
 ///   invalid_argument (after commit or abort).
+/// - `txn_get_many -> txn_values`: like one txn_get per key, read in
+///   parallel; one value per key, in order. Errors as txn_get (the first
+///   failing key's).
 /// - `txn_scan -> scan_reply`: all keys with the prefix over every shard,
 ///   merged in key order, own writes applied; `truncated` when `limit` cut
 ///   it. Errors as txn_get.
@@ -63,6 +66,7 @@ namespace troupe::actors {
 /// request_receiver_down (retry_call; the transaction is gone: begin anew).
 using transaction_actor =
   caf::typed_actor<caf::replies_to<txn_get>::with<read_reply>,
+                   caf::replies_to<txn_get_many>::with<txn_values>,
                    caf::replies_to<txn_scan>::with<scan_reply>,
                    caf::replies_to<txn_put>::with<void>,
                    caf::replies_to<txn_erase>::with<void>,

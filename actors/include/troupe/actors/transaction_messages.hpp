@@ -30,6 +30,17 @@ struct txn_get {
   std::string key;
 };
 
+/// Reads several keys at the snapshot in one round trip (in parallel on
+/// their shards); the reply holds one value per key, in order.
+struct txn_get_many {
+  std::vector<std::string> keys;
+};
+
+/// The values of a `txn_get_many`, in the order of its keys.
+struct txn_values {
+  std::vector<read_reply> values;
+};
+
 /// Buffers a put of `key` (applied at commit).
 struct txn_put {
   std::string key;
@@ -75,5 +86,7 @@ TROUPE_WIRE_CODEC(txn_scan)
 TROUPE_WIRE_CODEC(txn_commit)
 TROUPE_WIRE_CODEC(txn_committed)
 TROUPE_WIRE_CODEC(txn_abort)
+TROUPE_WIRE_CODEC(txn_get_many)
+TROUPE_WIRE_CODEC(txn_values)
 
 } // namespace troupe::actors

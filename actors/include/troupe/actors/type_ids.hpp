@@ -88,6 +88,11 @@ CAF_ADD_ATOM(troupe_actors, troupe::actors, timestamp_atom, "tr_ts")
 /// A coordinator's own timer (prepare timeout, delivery retry, idle).
 CAF_ADD_ATOM(troupe_actors, troupe::actors, txn_timer_atom, "tr_ttimer")
 
+// -- transactions, batched reads (transaction.hpp) --------------------------
+
+CAF_ADD_TYPE_ID(troupe_actors, (troupe::actors::txn_get_many))
+CAF_ADD_TYPE_ID(troupe_actors, (troupe::actors::txn_values))
+
 CAF_END_TYPE_ID_BLOCK(troupe_actors)
 
 namespace troupe::actors {

@@ -81,6 +81,12 @@ class transaction {
   [[nodiscard]] caf::expected<std::optional<std::string>>
   get(const std::string& key);
 
+  /// Returns the values of `keys` (nullopt: no such key), in order, read
+  /// at the snapshot in one round trip (in parallel on their shards).
+  /// Errors as `get`.
+  [[nodiscard]] caf::expected<std::vector<std::optional<std::string>>>
+  get_many(const std::vector<std::string>& keys);
+
   /// Returns every key starting with `prefix` in key order, own writes
   /// applied, at most `limit` rows (0: all). Errors as `get`.
   [[nodiscard]] caf::expected<std::vector<key_value>>

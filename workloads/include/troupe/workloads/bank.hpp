@@ -65,7 +65,7 @@ struct bank_report {
   // The final check.
   std::int64_t expected_total = 0;
   std::int64_t final_total = 0;
-  bool total_ok = false;                ///< final_total == expected_total
+  bool total_ok = false; ///< final_total == expected_total, also in one read
   std::uint64_t acked_missing = 0;      ///< acknowledged, not in both journals
   std::uint64_t failed_present = 0;     ///< failed, in a journal
   std::uint64_t unknown_committed = 0;  ///< unknown, found in both journals
