@@ -86,6 +86,9 @@ cmd_demo() {
   "$troupe" txn --config "$cfg" "put alice 100; put bob 50; put carol 7"
   log "demo: troupe txn --config $cfg \"get alice; get bob; get carol\""
   "$troupe" txn --config "$cfg" "get alice; get bob; get carol"
+  log "demo: examples/bank --config $cfg --accounts 64 --clients 4 --seconds 3"
+  "$ROOT/build/release/examples/bank" --config "$cfg" --accounts 64 \
+    --clients 4 --seconds 3
   kill -INT "$dev_pid" && wait "$dev_pid"
   log "demo: done (the dev cluster's log is in $dev/dev.log)"
 }

@@ -8,6 +8,7 @@
 // threads moving money for S seconds, throughput, and a check that the
 // total is unchanged and every acknowledged transfer is in the journals.
 #include <cstdlib>
+#include <iomanip>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -89,10 +90,11 @@ int main(int argc, char** argv) {
     std::cerr << troupe::actors::describe(report.error()) << '\n';
     return 1;
   }
-  std::cout << report->committed << " transfers in " << report->seconds
-            << " s: " << static_cast<long>(report->transfers_per_s)
-            << " transfers/s, p99 " << report->p99_ms << " ms, "
-            << report->aborted << " aborted (retry them)\n"
+  std::cout << std::fixed << std::setprecision(1) << report->committed
+            << " transfers in " << report->seconds
+            << " s: " << report->transfers_per_s << " transfers/s, p99 "
+            << report->p99_ms << " ms, " << report->aborted
+            << " aborted (lost a race; run() would retry them)\n"
             << "total " << report->final_total << " of "
             << report->expected_total << ": " << (report->ok() ? "ok" : "WRONG")
             << '\n';

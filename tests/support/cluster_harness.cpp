@@ -3,12 +3,12 @@
 #include <arpa/inet.h>
 #include <csignal>
 #include <fcntl.h>
-#include <sys/prctl.h>
 #include <filesystem>
 #include <fstream>
 #include <netinet/in.h>
 #include <sstream>
 #include <stdexcept>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <thread>
