@@ -203,6 +203,12 @@ caf::behavior node_impl(node_actor* self, node_setup setup) {
       auto st =
         self->state.members->status(self->clock().now(), self->state.shards);
       st.dropped_messages = dropped_messages();
+      if (self->state.setup.in_doubt)
+        for (auto& n : st.nodes)
+          if (n.name == st.observer) {
+            n.in_doubt = self->state.setup.in_doubt->list();
+            n.in_doubt_known = true;
+          }
       return st;
     },
     [self](tick_atom) { on_tick(self); },

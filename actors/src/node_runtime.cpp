@@ -64,6 +64,8 @@ node_runtime::start(node_setup setup) {
             sopts.sync ? "on" : "off");
   configure(rt->cfg_, setup.cluster.effective_scheduler_threads());
   rt->system_ = std::make_unique<caf::actor_system>(rt->cfg_);
+  if (!setup.in_doubt) setup.in_doubt = std::make_shared<in_doubt_table>();
+  rt->in_doubt_ = setup.in_doubt;
   rt->node_ = spawn_node(*rt->system_, std::move(setup));
   // CAF listens on loopback only; the public port belongs to the guard,
   // which checks every inbound frame before CAF sees it (frame_guard.hpp).
@@ -97,6 +99,39 @@ node_runtime::~node_runtime() {
   store_.reset();
 }
 
+namespace {
+
+/// Asks every other up node for its status and copies its own entry's
+/// in-doubt list into `st` (a node reports only its own).
+void fill_in_doubt(caf::scoped_actor& self, cluster_status& st,
+                   const config::cluster_config& cluster,
+                   std::chrono::milliseconds timeout) {
+  auto mm = self->system().middleman().actor_handle();
+  for (auto& n : st.nodes) {
+    if (n.in_doubt_known || n.state != "up") continue;
+    const auto* node = cluster.find_node(n.name);
+    if (node == nullptr) continue;
+    caf::strong_actor_ptr ptr;
+    self->request(mm, timeout, caf::connect_atom::value, node->host, node->port)
+      .receive([&](const caf::node_id&, caf::strong_actor_ptr& p,
+                   const std::set<std::string>&) { ptr = std::move(p); },
+               [](caf::error&) {}); // unreachable: stays unknown
+    if (!ptr) continue;
+    self->request(caf::actor_cast<caf::actor>(ptr), timeout, status_atom::value)
+      .receive(
+        [&](cluster_status& own) {
+          for (auto& m : own.nodes)
+            if (m.name == n.name && m.in_doubt_known) {
+              n.in_doubt = std::move(m.in_doubt);
+              n.in_doubt_known = true;
+            }
+        },
+        [](caf::error&) {}); // no answer: stays unknown
+  }
+}
+
+} // namespace
+
 caf::expected<cluster_status>
 fetch_status(const config::cluster_config& cluster,
              std::chrono::milliseconds timeout) {
@@ -120,7 +155,10 @@ fetch_status(const config::cluster_config& cluster,
         .receive([&](cluster_status& st) { result = std::move(st); },
                  [&](caf::error& err) { why = describe(err, false); });
     }
-    if (result) return std::move(*result);
+    if (result) {
+      fill_in_doubt(self, *result, cluster, timeout);
+      return std::move(*result);
+    }
     tried += (tried.empty() ? "" : "; ") + n.name + " (" + n.address() +
              "): " + (why.empty() ? "no actor published" : why);
   }

@@ -115,6 +115,36 @@ bool decode(const std::string& bytes, txn_committed& out) {
   return true;
 }
 
+std::string encode(const txn_resolve& x) {
+  wire::TxnResolve pb;
+  pb.set_txn(x.txn);
+  return pb.SerializeAsString();
+}
+
+bool decode(const std::string& bytes, txn_resolve& out) {
+  wire::TxnResolve pb;
+  if (!pb.ParseFromString(bytes)) return false;
+  out.txn = pb.txn();
+  return true;
+}
+
+std::string encode(const txn_resolution& x) {
+  wire::TxnResolution pb;
+  pb.set_txn(x.txn);
+  pb.set_state(static_cast<std::uint32_t>(x.state));
+  pb.set_commit_ts(x.commit_ts);
+  return pb.SerializeAsString();
+}
+
+bool decode(const std::string& bytes, txn_resolution& out) {
+  wire::TxnResolution pb;
+  if (!pb.ParseFromString(bytes) ||
+      pb.state() > static_cast<std::uint32_t>(resolution::aborted))
+    return false;
+  out = {pb.txn(), static_cast<resolution>(pb.state()), pb.commit_ts()};
+  return true;
+}
+
 std::string encode(const txn_get_many& x) {
   wire::TxnGetMany pb;
   pb.mutable_keys()->Reserve(static_cast<int>(x.keys.size()));

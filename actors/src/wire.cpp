@@ -58,6 +58,14 @@ std::string encode(const cluster_status& x) {
       p->add_shards(s);
     p->set_uptime_s(n.uptime_s);
     p->set_incarnation(n.incarnation);
+    p->set_in_doubt_known(n.in_doubt_known);
+    for (const auto& d : n.in_doubt) {
+      auto* e = p->add_in_doubt();
+      e->set_txn(d.txn);
+      e->set_shard(d.shard);
+      e->set_coordinator(d.coordinator);
+      e->set_age_s(d.age_s);
+    }
   }
   return pb.SerializeAsString();
 }
@@ -78,6 +86,9 @@ bool decode(const std::string& bytes, cluster_status& out) {
     n.shards.assign(p.shards().begin(), p.shards().end());
     n.uptime_s = p.uptime_s();
     n.incarnation = p.incarnation();
+    n.in_doubt_known = p.in_doubt_known();
+    for (const auto& e : p.in_doubt())
+      n.in_doubt.push_back({e.txn(), e.shard(), e.coordinator(), e.age_s()});
     out.nodes.push_back(std::move(n));
   }
   return true;

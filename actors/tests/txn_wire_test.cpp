@@ -112,6 +112,12 @@ bool same(const txn_committed& a, const txn_committed& b) {
 bool same(const txn_abort&, const txn_abort&) {
   return true;
 }
+bool same(const txn_resolve& a, const txn_resolve& b) {
+  return a.txn == b.txn;
+}
+bool same(const txn_resolution& a, const txn_resolution& b) {
+  return a.txn == b.txn && a.state == b.state && a.commit_ts == b.commit_ts;
+}
 bool same(const txn_get_many& a, const txn_get_many& b) {
   return a.keys == b.keys;
 }
@@ -224,6 +230,10 @@ BOOST_FIXTURE_TEST_CASE(transaction_messages_round_trip, caf_fixture) {
   check(txn_committed{3, 44, true});
   check(txn_abort{});
   check(txn_get_many{{odd_key, "", "b"}});
+  check(txn_resolve{77});
+  check(txn_resolution{77, resolution::committed, 99});
+  check(txn_resolution{78, resolution::aborted, 0});
+  check(txn_resolution{79, resolution::pending, 0});
   check(txn_values{{read_reply{odd_value}, read_reply{std::string{}},
                     read_reply{std::nullopt}}});
 }

@@ -77,13 +77,20 @@ nlohmann::ordered_json status_json(const actors::cluster_status& st,
                                    const std::string& error) {
   using json = nlohmann::ordered_json;
   json nodes = json::array();
-  for (const auto& n : st.nodes)
-    nodes.push_back({{"name", n.name},
-                     {"state", n.state},
-                     {"address", n.address},
-                     {"shards", n.shards},
-                     {"uptime_s", n.uptime_s},
-                     {"incarnation", n.incarnation}});
+  for (const auto& n : st.nodes) {
+    json node{{"name", n.name},         {"state", n.state},
+              {"address", n.address},   {"shards", n.shards},
+              {"uptime_s", n.uptime_s}, {"incarnation", n.incarnation}};
+    // null: the node could not be asked (down or unreachable).
+    json in_doubt = n.in_doubt_known ? json::array() : json(nullptr);
+    for (const auto& d : n.in_doubt)
+      in_doubt.push_back({{"txn", d.txn},
+                          {"age_s", d.age_s},
+                          {"shard", d.shard},
+                          {"coordinator", d.coordinator}});
+    node["in_doubt"] = in_doubt;
+    nodes.push_back(std::move(node));
+  }
   json out{
     {"cluster", st.cluster},
     {"observer", st.observer.empty() ? json(nullptr) : json(st.observer)},
@@ -95,11 +102,17 @@ nlohmann::ordered_json status_json(const actors::cluster_status& st,
 
 void print_status(const actors::cluster_status& st) {
   fmt::print("cluster {} as seen from {}\n", st.cluster, st.observer);
-  fmt::print("{:<12} {:<6} {:<21} {:>10} {:>7}\n", "NODE", "STATE", "ADDRESS",
-             "UPTIME_S", "SHARDS");
+  fmt::print("{:<12} {:<6} {:<21} {:>10} {:>7} {:>9}\n", "NODE", "STATE",
+             "ADDRESS", "UPTIME_S", "SHARDS", "IN_DOUBT");
   for (const auto& n : st.nodes)
-    fmt::print("{:<12} {:<6} {:<21} {:>10.1f} {:>7}\n", n.name, n.state,
-               n.address, n.uptime_s, n.shards.size());
+    fmt::print("{:<12} {:<6} {:<21} {:>10.1f} {:>7} {:>9}\n", n.name, n.state,
+               n.address, n.uptime_s, n.shards.size(),
+               n.in_doubt_known ? std::to_string(n.in_doubt.size()) : "-");
+  for (const auto& n : st.nodes)
+    for (const auto& d : n.in_doubt)
+      fmt::print("in doubt on {}: txn {} (shard {}, coordinator {}) for "
+                 "{:.1f} s\n",
+                 n.name, d.txn, d.shard, d.coordinator, d.age_s);
 }
 
 } // namespace troupe::app

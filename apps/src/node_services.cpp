@@ -156,12 +156,16 @@ caf::error start_node_services(actors::node_runtime& rt,
   auto* db = &rt.store();
   std::vector<actors::child_spec> children;
   auto shards = placement->shards_of(name);
+  participants::shard_options sopts;
+  sopts.resolver = caf::actor_cast<caf::actor>(node);
+  sopts.request_timeout = cluster.timeouts.request;
+  sopts.in_doubt = rt.in_doubt();
   for (auto s : shards)
     children.push_back(registered_child(
       node, "shard", std::to_string(s),
-      [db, s](caf::actor_system& sys) -> caf::expected<caf::actor> {
+      [db, s, sopts](caf::actor_system& sys) -> caf::expected<caf::actor> {
         return caf::actor_cast<caf::actor>(
-          participants::spawn_shard(sys, *db, s));
+          participants::spawn_shard(sys, *db, s, sopts));
       }));
   actors::directory dir{*placement, name};
   bool has_tso = dir.owns("tso", "0");

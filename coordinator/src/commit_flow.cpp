@@ -4,6 +4,7 @@
 
 #include "transaction_actor.hpp"
 #include "troupe/actors/errc.hpp"
+#include "troupe/failpoints/failpoints.hpp"
 
 namespace troupe::coordinator {
 
@@ -90,7 +91,13 @@ void send_commits(txn_self self) {
     commit_request req{st.txn->id().txn, shard, st.commit_ts};
     deliver(self, shard, req, 1, [=](bool acked) {
       *all_acked = *all_acked && acked;
-      if (--self->state.unacked > 0) return;
+      if (--self->state.unacked > 0) {
+        // One participant committed, others have not acked: error leaves
+        // the decision for the recovery sweep, as a crash here would.
+        if (acked && TROUPE_FAILPOINT("coordinator.after_some_commits_sent"))
+          *all_acked = false;
+        return;
+      }
       if (!*all_acked) return maybe_quit(self);
       ++self->state.unacked; // the erase is the last write we wait for
       self->state.log->erase_async(self->state.txn->id().txn,
@@ -128,19 +135,27 @@ void decide(txn_self self) {
       decision d{st.txn->id().txn, st.txn->id().start_ts, ts, {}};
       for (const auto& [shard, part] : st.plan)
         if (!part.writes.empty()) d.shards.push_back(shard);
-      st.log->record_async(d, on_durable(self, [=](const caf::error& err) {
-                             if (err) {
-                               // The write failed, but may still surface after
-                               // a restart: neither commit nor abort is safe;
-                               // recovery decides.
-                               fail_commit(self, txn_phase::in_doubt,
-                                           make_error(errc::outcome_unknown,
-                                                      describe(err, false)));
-                               return maybe_quit(self);
-                             }
-                             finish_commit(self, false);
-                             send_commits(self);
-                           }));
+      st.log->record_async(
+        d, on_durable(self, [=](const caf::error& err) {
+          if (err) {
+            // The write failed, but may still surface after
+            // a restart: neither commit nor abort is safe;
+            // recovery decides.
+            fail_commit(
+              self, txn_phase::in_doubt,
+              make_error(errc::outcome_unknown, describe(err, false)));
+            return maybe_quit(self);
+          }
+          // error: stop here, as if the node died; the
+          // service's recovery sweep sends the COMMITs.
+          if (TROUPE_FAILPOINT("coordinator.after_commit_durable")) {
+            fail_commit(self, txn_phase::in_doubt,
+                        make_error(errc::outcome_unknown, "fail point"));
+            return maybe_quit(self);
+          }
+          finish_commit(self, false);
+          send_commits(self);
+        }));
     },
     [=](caf::error& err) {
       self->state.txn->phase = txn_phase::preparing; // so abort_all runs

@@ -292,32 +292,6 @@ spawn_transaction(caf::actor_system& sys,
     sys.spawn(txn_behavior, std::move(cfg), started, level));
 }
 
-txn_service_actor spawn_txn_service(caf::actor_system& sys,
-                                    coordinator_config cfg) {
-  auto shared = std::make_shared<const coordinator_config>(std::move(cfg));
-  return sys.spawn([shared](txn_service_actor::pointer self)
-                     -> txn_service_actor::behavior_type {
-    return {
-      [=](const txn_begin& req) -> caf::result<txn_started, transaction_actor> {
-        auto rp = self->make_response_promise<txn_started, transaction_actor>();
-        self
-          ->request(shared->tso, shared->request_timeout, timestamp_atom::value,
-                    std::uint32_t{1})
-          .then(
-            [=](std::uint64_t ts) mutable {
-              // The start ts is unique (never reissued), so it doubles as
-              // the transaction id.
-              txn_started started{ts, ts};
-              rp.deliver(started, spawn_transaction(self->system(), shared,
-                                                    started, req.isolation));
-            },
-            [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
-        return rp;
-      },
-    };
-  });
-}
-
 caf::actor spawn_static_resolver(caf::actor_system& sys,
                                  std::map<shard_id, caf::actor> shards) {
   return sys.spawn([shards](caf::event_based_actor*) -> caf::behavior {

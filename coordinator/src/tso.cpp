@@ -4,6 +4,7 @@
 #include <caf/typed_event_based_actor.hpp>
 
 #include "troupe/actors/errc.hpp"
+#include "troupe/failpoints/failpoints.hpp"
 
 namespace troupe::coordinator {
 
@@ -86,6 +87,10 @@ void persist(self_ptr self, mvcc::store& db, const actors::handoff& to_actor,
     tso_mark_key, encode_mark(*mark),
     [weak, to_actor, m = *mark](mvcc::status st) {
       caf::error err;
+      // Between the mark's write and its use: crash here and the restarted
+      // oracle must start above this mark or the one before it.
+      if (TROUPE_FAILPOINT("timestamp.during_batch_persist"))
+        st = mvcc::error{mvcc::errc::io_error, "fail point", {}};
       if (!st)
         err = actors::make_error(errc::unavailable, "persist timestamp mark: " +
                                                       st.error().message);

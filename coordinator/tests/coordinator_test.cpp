@@ -366,3 +366,44 @@ BOOST_FIXTURE_TEST_CASE(get_many_reads_every_shard_in_order_with_own_writes,
   BOOST_REQUIRE(none);
   BOOST_CHECK(none->values.empty());
 }
+
+BOOST_FIXTURE_TEST_CASE(the_service_redrives_logged_commits_and_resolves,
+                        txn_fixture) {
+  // What a coordinator that crashed after its decision leaves behind:
+  // intents on shards 0 and 1 and a logged COMMIT at ts 4.
+  for (shard_id s : {0u, 1u}) {
+    prepare_request p{3,    s,
+                      3,    {write_op::put(std::to_string(s) + "r", "v")},
+                      {},   isolation_level::snapshot,
+                      "0r", "n1"};
+    auto v = call<vote>(caf::actor_cast<participant_actor>(shards[s]), p);
+    BOOST_REQUIRE(v);
+    BOOST_REQUIRE_MESSAGE(v->yes, v->reason);
+  }
+  std::atomic<bool> logged{false};
+  decision_log log{*db};
+  log.record_async(decision{3, 3, 4, {0, 1}}, [&](troupe::mvcc::status st) {
+    logged = static_cast<bool>(st);
+  });
+  BOOST_REQUIRE(t.run_until([&] { return logged.load(); }));
+
+  // Resolution: logged -> committed; unknown -> aborted; running -> pending.
+  auto r = t.request<txn_resolution>(service, txn_resolve{3});
+  BOOST_REQUIRE(r);
+  BOOST_CHECK(r->state == resolution::committed);
+  BOOST_CHECK_EQUAL(r->commit_ts, 4u);
+  auto gone = t.request<txn_resolution>(service, txn_resolve{77});
+  BOOST_REQUIRE(gone);
+  BOOST_CHECK(gone->state == resolution::aborted);
+  auto x = begin();
+  auto live = t.request<txn_resolution>(service, txn_resolve{x.id.txn});
+  BOOST_REQUIRE(live);
+  BOOST_CHECK(live->state == resolution::pending);
+
+  // The next sweep sends the COMMITs and erases the decision.
+  t.advance(cfg.recovery_interval);
+  BOOST_REQUIRE(decisions_cleared());
+  BOOST_CHECK_EQUAL(read_at("0r", 4), "v");
+  BOOST_CHECK_EQUAL(read_at("1r", 4), "v");
+  BOOST_CHECK_EQUAL(read_at("1r", 3), "<none>");
+}

@@ -5,6 +5,7 @@
 #include <caf/typed_event_based_actor.hpp>
 
 #include "shard_state.hpp"
+#include "troupe/actors/transaction.hpp"
 
 namespace troupe::participants {
 
@@ -14,6 +15,15 @@ using namespace troupe::actors;
 
 struct shard_actor_state {
   std::unique_ptr<shard_state> core;
+  shard_options opts;
+  /// Prepared transactions seen by the last sweep.
+  struct seen {
+    std::string coordinator;
+    timestamp start_ts = 0;
+    in_doubt_table::clock::time_point since;
+    bool asking = false;
+  };
+  std::map<txn_id, seen> prepared;
   static inline const char* name = "troupe.shard";
 };
 
@@ -43,11 +53,85 @@ shard_state::reply_fn vote_reply(caf::typed_response_promise<vote> rp) {
   return [rp](const vote& v) mutable { rp.deliver(v); };
 }
 
+/// Applies a coordinator's answer about `txn` (replies are not awaited:
+/// the next sweep sees whether it took).
+void apply(self_ptr self, txn_id txn, const txn_resolution& r) {
+  auto& st = self->state;
+  auto i = st.prepared.find(txn);
+  if (i == st.prepared.end()) return;
+  i->second.asking = false;
+  auto shard = st.core->shard();
+  auto ignore = [](const vote&) {};
+  if (r.state == resolution::committed)
+    st.core->commit(commit_request{txn, shard, r.commit_ts}, ignore);
+  else if (r.state == resolution::aborted)
+    st.core->abort(abort_request{txn, shard, i->second.start_ts}, ignore);
+}
+
+/// Asks the coordinator's node what became of `txn`.
+void ask(self_ptr self, txn_id txn) {
+  auto& st = self->state;
+  auto& s = st.prepared[txn];
+  s.asking = true;
+  auto timeout = st.opts.request_timeout;
+  auto give_up = [=](caf::error&) {
+    // Unreachable or unknown: still in doubt; the next sweep asks again.
+    auto i = self->state.prepared.find(txn);
+    if (i != self->state.prepared.end()) i->second.asking = false;
+  };
+  self
+    ->request(st.opts.resolver, timeout, resolve_atom::value,
+              std::string{"txn_service"}, s.coordinator)
+    .then(
+      [=](caf::actor& found) {
+        auto svc = caf::actor_cast<txn_service_actor>(found);
+        self->request(svc, timeout, txn_resolve{txn})
+          .then([=](txn_resolution& r) { apply(self, txn, r); }, give_up);
+      },
+      give_up);
+}
+
+/// One recovery sweep: lists prepared transactions, reports them, and asks
+/// about those seen in the previous sweep too.
+void sweep(self_ptr self) {
+  auto& st = self->state;
+  auto now = in_doubt_table::clock::now();
+  auto listed = st.core->prepared();
+  if (listed) {
+    std::map<txn_id, shard_actor_state::seen> next;
+    for (auto& p : *listed) {
+      auto old = st.prepared.find(p.txn);
+      if (old != st.prepared.end())
+        next.emplace(p.txn, std::move(old->second));
+      else
+        next.emplace(p.txn, shard_actor_state::seen{p.coordinator, p.start_ts,
+                                                    now, false});
+    }
+    st.prepared = std::move(next);
+    if (st.opts.in_doubt) {
+      std::vector<in_doubt_table::entry> entries;
+      for (const auto& [txn, s] : st.prepared)
+        entries.push_back({txn, s.coordinator, s.since});
+      st.opts.in_doubt->set(st.core->shard(), std::move(entries));
+    }
+    std::vector<txn_id> due;
+    for (const auto& [txn, s] : st.prepared)
+      if (!s.asking && now - s.since >= st.opts.recovery_interval)
+        due.push_back(txn);
+    for (auto txn : due)
+      ask(self, txn);
+  }
+  self->delayed_send(self, st.opts.recovery_interval, recover_atom::value);
+}
+
 shard_actor::behavior_type shard_behavior(self_ptr self, mvcc::store* db,
                                           shard_id shard, shard_options opts) {
-  self->state.core = std::make_unique<shard_state>(
-    *db, shard, make_post(self, std::move(opts.handoff)));
+  self->state.core =
+    std::make_unique<shard_state>(*db, shard, make_post(self, opts.handoff));
+  self->state.opts = std::move(opts);
   auto& core = *self->state.core;
+  if (self->state.opts.resolver)
+    self->send(self, recover_atom::value); // first sweep: what a restart left
   return {
     [&core](const read_request& req) -> caf::result<read_reply> {
       auto r = core.read(req);
@@ -90,6 +174,7 @@ shard_actor::behavior_type shard_behavior(self_ptr self, mvcc::store* db,
     [&core](durable_atom, std::uint64_t token, const vote& v) {
       core.finish(token, v);
     },
+    [self](recover_atom) { sweep(self); },
   };
 }
 

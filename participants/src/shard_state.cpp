@@ -1,5 +1,7 @@
 #include "shard_state.hpp"
 
+#include "troupe/failpoints/failpoints.hpp"
+
 namespace troupe::participants {
 
 namespace {
@@ -115,6 +117,14 @@ mvcc::completion shard_state::track(reply_fn reply, actors::txn_id txn,
   return [post = post_, token, txn, shard = shard_, kind,
           start_ts](mvcc::status st) {
     auto v = to_vote(st, txn, shard, kind);
+    // The prepare is durable, the vote not sent: error turns it into a NO
+    // (the coordinator aborts and clears the intents).
+    if (kind == write_kind::prepare && v.yes &&
+        TROUPE_FAILPOINT("shard.after_prepare_durable")) {
+      v.yes = false;
+      v.code = actors::errc::internal;
+      v.reason = "fail point shard.after_prepare_durable";
+    }
     // A minimum at or below start ts comes from the GC safe point: a newer
     // commit ts would not help.
     if (v.min_commit_ts <= start_ts) v.min_commit_ts = 0;
@@ -139,6 +149,15 @@ void shard_state::prepare(const actors::prepare_request& req, reply_fn reply) {
 
 void shard_state::commit(const actors::commit_request& req, reply_fn reply) {
   if (auto no = misrouted(req.txn, req.shard)) return reply(*no);
+  // error: the commit is refused unapplied; the coordinator retries it.
+  if (TROUPE_FAILPOINT("shard.before_apply_commit")) {
+    actors::vote v;
+    v.txn = req.txn;
+    v.shard = shard_;
+    v.code = actors::errc::unavailable;
+    v.reason = "fail point shard.before_apply_commit";
+    return reply(v);
+  }
   ++counters_.commits;
   db_->commit_async(shard_, req.txn, req.commit_ts,
                     track(std::move(reply), req.txn, write_kind::commit));
@@ -165,6 +184,12 @@ void shard_state::one_phase(const actors::one_phase_request& req,
   r.level = to_isolation(req.isolation);
   db_->one_phase_commit_async(
     r, track(std::move(reply), req.txn, write_kind::one_phase, req.start_ts));
+}
+
+caf::expected<std::vector<mvcc::prepared_txn>> shard_state::prepared() {
+  auto r = db_->list_prepared(shard_);
+  if (!r) return to_error(r.error());
+  return std::move(*r);
 }
 
 void shard_state::finish(std::uint64_t token, const actors::vote& v) {

@@ -60,6 +60,10 @@ class shard_state {
 
   [[nodiscard]] std::size_t in_flight() const { return pending_.size(); }
   [[nodiscard]] const shard_counters& counters() const { return counters_; }
+
+  /// Returns this shard's prepared transactions (a RocksDB read).
+  [[nodiscard]] caf::expected<std::vector<mvcc::prepared_txn>> prepared();
+
   [[nodiscard]] actors::shard_id shard() const { return shard_; }
 
  private:

@@ -58,6 +58,9 @@ struct node_setup {
   std::string name;                    ///< must be a node of `cluster`
   std::uint64_t incarnation = 0;       ///< 0: pick a random one
   std::shared_ptr<spdlog::logger> log; ///< nullptr: the default logger
+  /// This node's in-doubt transactions, reported in its status (null:
+  /// none reported).
+  std::shared_ptr<in_doubt_table> in_doubt;
 };
 
 /// Fills a CAF config for a troupe process: io middleman, `threads` worker
@@ -100,6 +103,11 @@ class node_runtime {
   /// The node's store, shared by every shard on the node; outlives the
   /// actor system.
   [[nodiscard]] mvcc::store& store() { return *store_; }
+  /// Where this node's shards report in-doubt transactions (its status
+  /// lists them).
+  [[nodiscard]] std::shared_ptr<in_doubt_table> in_doubt() const {
+    return in_doubt_;
+  }
 
   /// Makes destruction stop `service` (exit_reason::user_shutdown) before
   /// the node actor; for the node's long-lived services, e.g. the
@@ -114,6 +122,7 @@ class node_runtime {
   caf::actor_system_config cfg_;
   std::unique_ptr<caf::actor_system> system_;
   node_handle node_;
+  std::shared_ptr<in_doubt_table> in_doubt_;
   std::vector<caf::actor> services_;
 };
 

@@ -80,8 +80,16 @@ using transaction_actor =
 ///   timestamp from the timestamp oracle and spawns the transaction's
 ///   actor. Errors: unavailable / timeout (the oracle is unreachable;
 ///   retry_call).
+///
+/// - `txn_resolve -> txn_resolution`: what became of a transaction this
+///   node coordinated (asked by in-doubt participants): committed with its
+///   commit timestamp when a COMMIT decision is logged; pending while its
+///   coordinator runs; aborted otherwise (presumed abort: after a restart no
+///   coordinator of an earlier incarnation runs, so none can still commit).
+///   Errors: corrupt / internal when the decision log cannot be read.
 using txn_service_actor = caf::typed_actor<
-  caf::replies_to<txn_begin>::with<txn_started, transaction_actor>>;
+  caf::replies_to<txn_begin>::with<txn_started, transaction_actor>,
+  caf::replies_to<txn_resolve>::with<txn_resolution>>;
 
 } // namespace troupe::actors
 

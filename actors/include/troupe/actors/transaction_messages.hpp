@@ -30,6 +30,26 @@ struct txn_get {
   std::string key;
 };
 
+/// Asks the transaction service of a transaction's coordinator node what
+/// became of transaction `txn` (an in-doubt participant's recovery).
+struct txn_resolve {
+  txn_id txn = 0;
+};
+
+/// What a coordinator's node knows of a transaction.
+enum class resolution : std::uint8_t {
+  pending,   ///< its coordinator is still running: ask again later
+  committed, ///< a COMMIT decision is logged: commit at `commit_ts`
+  aborted,   ///< no decision and no coordinator: presumed abort
+};
+
+/// The answer to `txn_resolve`.
+struct txn_resolution {
+  txn_id txn = 0;
+  resolution state = resolution::pending;
+  timestamp commit_ts = 0; ///< committed only
+};
+
 /// Reads several keys at the snapshot in one round trip (in parallel on
 /// their shards); the reply holds one value per key, in order.
 struct txn_get_many {
@@ -86,6 +106,8 @@ TROUPE_WIRE_CODEC(txn_scan)
 TROUPE_WIRE_CODEC(txn_commit)
 TROUPE_WIRE_CODEC(txn_committed)
 TROUPE_WIRE_CODEC(txn_abort)
+TROUPE_WIRE_CODEC(txn_resolve)
+TROUPE_WIRE_CODEC(txn_resolution)
 TROUPE_WIRE_CODEC(txn_get_many)
 TROUPE_WIRE_CODEC(txn_values)
 

@@ -93,6 +93,13 @@ CAF_ADD_ATOM(troupe_actors, troupe::actors, txn_timer_atom, "tr_ttimer")
 CAF_ADD_TYPE_ID(troupe_actors, (troupe::actors::txn_get_many))
 CAF_ADD_TYPE_ID(troupe_actors, (troupe::actors::txn_values))
 
+// -- recovery (transaction.hpp, node.hpp) ------------------------------------
+
+CAF_ADD_TYPE_ID(troupe_actors, (troupe::actors::txn_resolve))
+CAF_ADD_TYPE_ID(troupe_actors, (troupe::actors::txn_resolution))
+/// A recovery sweep is due (an actor's own timer).
+CAF_ADD_ATOM(troupe_actors, troupe::actors, recover_atom, "tr_recover")
+
 CAF_END_TYPE_ID_BLOCK(troupe_actors)
 
 namespace troupe::actors {

@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "troupe/actors/in_doubt.hpp"
+
 #include <caf/error.hpp>
 #include <caf/meta/load_callback.hpp>
 #include <caf/meta/type_name.hpp>
@@ -27,6 +29,10 @@ struct node_status {
   std::vector<std::uint32_t> shards;
   double uptime_s = 0;
   std::uint64_t incarnation = 0;
+  /// Prepared transactions the node's shards wait on (known only for the
+  /// node that answered, or when `fetch_status` asked each node).
+  std::vector<in_doubt_txn> in_doubt;
+  bool in_doubt_known = false;
 };
 
 /// The cluster as seen by `observer`.

@@ -51,6 +51,9 @@ struct coordinator_config {
   std::chrono::milliseconds prepare_timeout{2000}; ///< all votes in
   std::chrono::milliseconds request_timeout{5000}; ///< any other call
   std::chrono::milliseconds idle_timeout{30000};   ///< between client calls
+  /// How often the service re-sends logged COMMITs whose coordinator is
+  /// gone (the first sweep runs when the service starts).
+  std::chrono::milliseconds recovery_interval{1000};
   /// Bounds retries of commit/abort delivery and of reads that meet an
   /// undecided intent; attempt n waits by `actors::backoff`.
   config::retry_policy retry;
@@ -61,7 +64,11 @@ struct coordinator_config {
 };
 
 /// Spawns the transaction service (actors/transaction.hpp). Register it in
-/// the node's directory as kind "txn_service".
+/// the node's directory as kind "txn_service". Recovery: at once and every
+/// `recovery_interval` it re-sends the COMMIT of every logged decision
+/// whose coordinator does not run here (after a restart: all of them) and
+/// erases the decision once every participant acked; it answers
+/// `txn_resolve` for in-doubt participants (presumed abort).
 [[nodiscard]] actors::txn_service_actor
 spawn_txn_service(caf::actor_system& sys, coordinator_config cfg);
 

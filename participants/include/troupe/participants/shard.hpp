@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <memory>
 
 #include <caf/actor_system.hpp>
@@ -7,6 +8,7 @@
 #include <caf/typed_actor.hpp>
 
 #include "troupe/actors/handoff.hpp"
+#include "troupe/actors/in_doubt.hpp"
 #include "troupe/actors/participant.hpp"
 #include "troupe/actors/type_ids.hpp"
 #include "troupe/mvcc/store.hpp"
@@ -31,14 +33,30 @@ namespace troupe::participants {
 /// `(durable_atom, token, vote)` back to the actor, which then delivers the
 /// response promise of the request. Duplicate and late commits and aborts
 /// are harmless: the store makes them idempotent, and the shard acks them.
+///
+/// Recovery: at start and every `recovery_interval`, the shard lists its
+/// prepared transactions; one seen in two sweeps in a row is in doubt, and
+/// the shard asks its coordinator's node (`txn_resolve` to its
+/// "txn_service", through `resolver`): committed -> commit at that ts,
+/// aborted -> abort (presumed abort), pending or unreachable -> ask again
+/// next sweep. Readers blocked on its intents (they retry with backoff)
+/// proceed once it resolves.
 using shard_actor = actors::participant_actor::extend<
-  caf::reacts_to<actors::durable_atom, std::uint64_t, actors::vote>>;
+  caf::reacts_to<actors::durable_atom, std::uint64_t, actors::vote>,
+  caf::reacts_to<actors::recover_atom>>;
 
 /// How to run a shard actor.
 struct shard_options {
   /// Hands completions from the writer thread back to the actor; tests on
   /// the deterministic scheduler pass their fixture's queue.
   actors::handoff handoff = actors::direct_handoff();
+  /// Answers `(resolve_atom, "txn_service", node) -> caf::actor` like the
+  /// node actor; nullptr: no recovery sweeps.
+  caf::actor resolver;
+  std::chrono::milliseconds recovery_interval{1000};
+  std::chrono::milliseconds request_timeout{5000};
+  /// Where the sweeps report in-doubt transactions (may be null).
+  std::shared_ptr<actors::in_doubt_table> in_doubt;
 };
 
 /// Spawns the actor serving shard `shard` of `db`. The store must outlive

@@ -1,0 +1,141 @@
+// The transaction service: starts transactions, answers in-doubt
+// participants, and re-drives logged COMMIT decisions whose coordinator is
+// gone (recovery after a restart).
+#include <set>
+
+#include <caf/typed_event_based_actor.hpp>
+
+#include "troupe/actors/errc.hpp"
+#include "troupe/coordinator/coordinator.hpp"
+#include "troupe/coordinator/decision_log.hpp"
+#include "troupe/failpoints/failpoints.hpp"
+
+namespace troupe::coordinator {
+
+using namespace troupe::actors;
+
+namespace {
+
+using service_impl = txn_service_actor::extend<caf::reacts_to<recover_atom>>;
+
+struct service_state {
+  std::shared_ptr<const coordinator_config> cfg;
+  std::unique_ptr<decision_log> log;
+  std::map<caf::actor_addr, txn_id> live_by_addr; ///< running coordinators
+  std::set<txn_id> live;
+  std::set<txn_id> redriving; ///< COMMITs being re-sent
+  static inline const char* name = "troupe.txn_service";
+};
+
+using service_self = service_impl::stateful_pointer<service_state>;
+
+/// Sends COMMIT of `d` to every participant once; erases the decision when
+/// all acked. Anything else leaves it for the next sweep (bounded: one
+/// attempt per participant per sweep).
+void redrive(service_self self, decision d) {
+  auto& st = self->state;
+  st.redriving.insert(d.txn);
+  struct tally {
+    std::size_t left;
+    bool all_acked = true;
+  };
+  auto t = std::make_shared<tally>(tally{d.shards.size()});
+  auto finish = [=](bool acked) {
+    t->all_acked = t->all_acked && acked;
+    if (--t->left > 0) return;
+    if (t->all_acked)
+      // Not awaited: until the erase is durable a sweep may re-send the
+      // COMMIT, which participants ack again (commit is idempotent).
+      self->state.log->erase_async(d.txn, [](mvcc::status) {});
+    self->state.redriving.erase(d.txn);
+  };
+  if (d.shards.empty()) return finish(true);
+  for (auto shard : d.shards)
+    self
+      ->request(st.cfg->resolver, st.cfg->request_timeout, resolve_atom::value,
+                std::string{"shard"}, std::to_string(shard))
+      .then(
+        [=](caf::actor& handle) {
+          auto p = caf::actor_cast<participant_actor>(handle);
+          self
+            ->request(p, self->state.cfg->request_timeout,
+                      commit_request{d.txn, shard, d.commit_ts})
+            .then([=](ack&) { finish(true); },
+                  [=](caf::error&) { finish(false); });
+        },
+        [=](caf::error&) { finish(false); });
+}
+
+/// Re-drives every logged decision whose coordinator is not running here.
+void sweep(service_self self) {
+  auto& st = self->state;
+  auto all = st.log->list();
+  if (all)
+    for (auto& d : *all)
+      if (!st.live.count(d.txn) && !st.redriving.count(d.txn))
+        redrive(self, std::move(d));
+  self->delayed_send(self, st.cfg->recovery_interval, recover_atom::value);
+}
+
+caf::result<txn_resolution> resolve(service_self self, txn_id txn) {
+  auto& st = self->state;
+  auto logged = st.log->find(txn);
+  if (!logged) return std::move(logged.error());
+  if (*logged)
+    return txn_resolution{txn, resolution::committed, (*logged)->commit_ts};
+  if (st.live.count(txn)) return txn_resolution{txn, resolution::pending, 0};
+  return txn_resolution{txn, resolution::aborted, 0};
+}
+
+service_impl::behavior_type
+service_behavior(service_self self,
+                 std::shared_ptr<const coordinator_config> cfg) {
+  self->state.cfg = cfg;
+  self->state.log = std::make_unique<decision_log>(*cfg->db);
+  self->set_down_handler([=](caf::down_msg& msg) {
+    auto& st = self->state;
+    auto i = st.live_by_addr.find(msg.source);
+    if (i == st.live_by_addr.end()) return;
+    st.live.erase(i->second);
+    st.live_by_addr.erase(i);
+  });
+  // The first sweep runs at once: what a restart left in the log.
+  self->send(self, recover_atom::value);
+  return {
+    [=](const txn_begin& req) -> caf::result<txn_started, transaction_actor> {
+      auto rp = self->make_response_promise<txn_started, transaction_actor>();
+      self
+        ->request(cfg->tso, cfg->request_timeout, timestamp_atom::value,
+                  std::uint32_t{1})
+        .then(
+          [=](std::uint64_t ts) mutable {
+            // The start ts is unique (never reissued), so it doubles as
+            // the transaction id.
+            txn_started started{ts, ts};
+            auto txn =
+              spawn_transaction(self->system(), cfg, started, req.isolation);
+            self->monitor(txn);
+            self->state.live_by_addr.emplace(txn.address(), ts);
+            self->state.live.insert(ts);
+            rp.deliver(started, std::move(txn));
+          },
+          [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
+      return rp;
+    },
+    [=](const txn_resolve& req) -> caf::result<txn_resolution> {
+      return resolve(self, req.txn);
+    },
+    [=](recover_atom) { sweep(self); },
+  };
+}
+
+} // namespace
+
+txn_service_actor spawn_txn_service(caf::actor_system& sys,
+                                    coordinator_config cfg) {
+  auto shared = std::make_shared<const coordinator_config>(std::move(cfg));
+  return caf::actor_cast<txn_service_actor>(
+    sys.spawn(service_behavior, std::move(shared)));
+}
+
+} // namespace troupe::coordinator
