@@ -169,11 +169,14 @@ caf::error start_node_services(actors::node_runtime& rt,
       }));
   actors::directory dir{*placement, name};
   bool has_tso = dir.owns("tso", "0");
+  auto batch = cluster.durability.timestamp_batch;
   if (has_tso)
     children.push_back(registered_child(
       node, "tso", "0",
-      [db](caf::actor_system& sys) -> caf::expected<caf::actor> {
-        auto tso = coordinator::spawn_tso(sys, *db);
+      [db, batch](caf::actor_system& sys) -> caf::expected<caf::actor> {
+        coordinator::tso_options topts;
+        topts.batch = batch;
+        auto tso = coordinator::spawn_tso(sys, *db, topts);
         if (!tso) return std::move(tso.error());
         return caf::actor_cast<caf::actor>(*tso);
       }));

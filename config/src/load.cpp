@@ -162,7 +162,8 @@ void read_durability(table_reader& top, cluster_config& cfg,
   table_reader r{*table,
                  "[durability]",
                  file,
-                 {"sync", "group_commit_max_batch", "group_commit_max_bytes"}};
+                 {"sync", "group_commit_max_batch", "group_commit_max_bytes",
+                  "timestamp_batch"}};
   auto& d = cfg.durability;
   d.sync = r.get_bool("sync", d.sync);
   d.group_commit_max_batch = static_cast<std::uint32_t>(
@@ -171,6 +172,9 @@ void read_durability(table_reader& top, cluster_config& cfg,
     r.get_int("group_commit_max_bytes",
               static_cast<std::int64_t>(d.group_commit_max_bytes), 4096,
               1LL << 30, " bytes"));
+  d.timestamp_batch = static_cast<std::uint64_t>(
+    r.get_int("timestamp_batch", static_cast<std::int64_t>(d.timestamp_batch),
+              1, 1000000000));
 }
 
 void read_timeouts(table_reader& top, cluster_config& cfg,

@@ -60,6 +60,9 @@ template <class Request>
 void deliver(txn_self self, shard_id shard, Request req, std::uint32_t attempt,
              std::function<void(bool)> done) {
   auto retry = [=](const caf::error&) {
+    // The shard may have restarted elsewhere in its node: resolve anew
+    // (a request to the old incarnation only times out).
+    self->state.shards.erase(shard);
     if (attempt >= self->state.cfg->retry.max_attempts) return done(false);
     after(self, self->state.delays->delay(attempt),
           [=] { deliver(self, shard, req, attempt + 1, done); });

@@ -92,10 +92,17 @@ service_behavior(service_self self,
                  std::shared_ptr<const coordinator_config> cfg) {
   self->state.cfg = cfg;
   self->state.log = std::make_unique<decision_log>(*cfg->db);
-  self->set_down_handler([=](caf::down_msg& msg) {
+  // Coordinators are linked to the service: a restarted service must not
+  // answer `aborted` for a transaction an earlier incarnation still runs,
+  // so they end with it. A coordinator's end (normal or not) only removes
+  // it; any other exit (the supervisor's shutdown) ends the service.
+  self->set_exit_handler([=](caf::exit_msg& msg) {
     auto& st = self->state;
     auto i = st.live_by_addr.find(msg.source);
-    if (i == st.live_by_addr.end()) return;
+    if (i == st.live_by_addr.end()) {
+      self->quit(std::move(msg.reason));
+      return;
+    }
     st.live.erase(i->second);
     st.live_by_addr.erase(i);
   });
@@ -114,7 +121,7 @@ service_behavior(service_self self,
             txn_started started{ts, ts};
             auto txn =
               spawn_transaction(self->system(), cfg, started, req.isolation);
-            self->monitor(txn);
+            self->link_to(txn);
             self->state.live_by_addr.emplace(txn.address(), ts);
             self->state.live.insert(ts);
             rp.deliver(started, std::move(txn));

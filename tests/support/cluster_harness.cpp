@@ -43,14 +43,17 @@ bool wait_until(std::chrono::milliseconds timeout,
   }
 }
 
-child_process::child_process(const std::vector<std::string>& argv,
-                             std::string log_path)
+child_process::child_process(
+  const std::vector<std::string>& argv, std::string log_path,
+  const std::vector<std::pair<std::string, std::string>>& env)
   : log_path_(std::move(log_path)) {
   pid_ = fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
   if (pid_ == 0) {
     // Die with the test: a test that crashes must not leave nodes behind.
     prctl(PR_SET_PDEATHSIG, SIGKILL);
+    for (const auto& [name, value] : env)
+      setenv(name.c_str(), value.c_str(), 1);
     int fd = open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     dup2(fd, 1);
     dup2(fd, 2);
@@ -70,6 +73,13 @@ bool child_process::running() {
     return false;
   }
   return true;
+}
+
+std::optional<int> child_process::exit_code() {
+  if (pid_ > 0 && running()) return std::nullopt;
+  if (WIFEXITED(status_)) return WEXITSTATUS(status_);
+  if (WIFSIGNALED(status_)) return -WTERMSIG(status_);
+  return std::nullopt;
 }
 
 int child_process::stop(int sig) {
@@ -115,11 +125,22 @@ local_cluster::~local_cluster() {
   std::filesystem::remove_all(dir_, ec);
 }
 
-void local_cluster::start(const std::string& node) {
+void local_cluster::start(
+  const std::string& node,
+  const std::vector<std::pair<std::string, std::string>>& env) {
   auto log = dir_ + "/" + node + "." + std::to_string(restarts_++) + ".log";
   procs_[node] = std::make_unique<child_process>(
     std::vector<std::string>{bin_, "node", "--config", config_, "--name", node},
-    log);
+    log, env);
+}
+
+bool local_cluster::running(const std::string& node) {
+  auto i = procs_.find(node);
+  return i != procs_.end() && i->second->running();
+}
+
+std::optional<int> local_cluster::exit_code(const std::string& node) {
+  return procs_.at(node)->exit_code();
 }
 
 void local_cluster::start_all() {

@@ -4,8 +4,10 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <sys/types.h>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -27,7 +29,10 @@ bool wait_until(std::chrono::milliseconds timeout,
 /// SIGKILL when destroyed if still running.
 class child_process {
  public:
-  child_process(const std::vector<std::string>& argv, std::string log_path);
+  /// `env` is added to the child's environment (name, value).
+  child_process(
+    const std::vector<std::string>& argv, std::string log_path,
+    const std::vector<std::pair<std::string, std::string>>& env = {});
   ~child_process();
   child_process(const child_process&) = delete;
   child_process& operator=(const child_process&) = delete;
@@ -36,6 +41,8 @@ class child_process {
   /// Returns the exit code (or -signal).
   int stop(int sig);
   [[nodiscard]] bool running();
+  /// The exit code once it ended (-signal when killed), else nullopt.
+  [[nodiscard]] std::optional<int> exit_code();
   [[nodiscard]] pid_t pid() const { return pid_; }
   [[nodiscard]] std::string log() const;
 
@@ -58,7 +65,14 @@ class local_cluster {
                 const std::string& extra_toml = "");
   ~local_cluster();
 
-  void start(const std::string& node);
+  /// Starts (or restarts) `node`; `env` is added to its environment, e.g.
+  /// {"TROUPE_FAILPOINTS", "coordinator.after_commit_durable=crash"}.
+  void start(const std::string& node,
+             const std::vector<std::pair<std::string, std::string>>& env = {});
+  /// True while the node's process runs.
+  [[nodiscard]] bool running(const std::string& node);
+  /// The node's exit code once it ended (see child_process::exit_code).
+  [[nodiscard]] std::optional<int> exit_code(const std::string& node);
   void start_all();
   /// Sends `sig` to the node's process (SIGKILL, SIGSTOP, ...).
   int signal(const std::string& node, int sig);

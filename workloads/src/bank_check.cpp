@@ -52,6 +52,16 @@ caf::error read_accounts(client::transaction& t, const bank_layout& layout,
   return {};
 }
 
+/// The check runs after failures too: transactions a crashed node left in
+/// doubt block its reads until recovery resolves them (seconds after the
+/// node returns), so it retries for up to about half a minute.
+client::run_options patient() {
+  client::run_options o;
+  o.retry = config::retry_policy{30, std::chrono::milliseconds{100}, 2.0,
+                                 std::chrono::milliseconds{1000}};
+  return o;
+}
+
 /// Reads every account and journal, `threads` ranges of accounts in
 /// parallel (after the run nothing moves, so the ranges agree), and the
 /// total once more in one snapshot.
@@ -67,26 +77,30 @@ caf::error read_all(client::client& c, const bank_layout& layout, snapshot& out,
     workers.emplace_back([&, w] {
       auto first = std::min(layout.accounts, w * per);
       auto last = std::min(layout.accounts, first + per);
-      auto done = c.run([&](client::transaction& t) {
-        return read_accounts(t, layout, first, last, out);
-      });
+      auto done = c.run(
+        [&](client::transaction& t) {
+          return read_accounts(t, layout, first, last, out);
+        },
+        patient());
       if (!done) errors[w] = std::move(done.error());
     });
   for (auto& t : workers)
     t.join();
   for (auto& err : errors)
     if (err) return err;
-  auto done = c.run([&](client::transaction& t) -> caf::error {
-    auto rows = t.scan(layout.accounts_prefix());
-    if (!rows) return rows.error();
-    total_in_one_read = 0;
-    for (const auto& kv : *rows) {
-      std::int64_t v = 0;
-      if (!parse_amount(kv.value, v)) return corrupt(kv.key + " is bad");
-      total_in_one_read += v;
-    }
-    return {};
-  });
+  auto done = c.run(
+    [&](client::transaction& t) -> caf::error {
+      auto rows = t.scan(layout.accounts_prefix());
+      if (!rows) return rows.error();
+      total_in_one_read = 0;
+      for (const auto& kv : *rows) {
+        std::int64_t v = 0;
+        if (!parse_amount(kv.value, v)) return corrupt(kv.key + " is bad");
+        total_in_one_read += v;
+      }
+      return {};
+    },
+    patient());
   return done ? caf::error{} : std::move(done.error());
 }
 

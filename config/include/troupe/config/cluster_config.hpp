@@ -26,6 +26,8 @@ struct durability_config {
   bool sync{true};                                ///< fsync every group commit
   std::uint32_t group_commit_max_batch{256};      ///< writes per WriteBatch
   std::uint64_t group_commit_max_bytes{4u << 20}; ///< bytes per WriteBatch
+  /// Timestamps the oracle hands out per durable high-water-mark write.
+  std::uint64_t timestamp_batch{10000};
 };
 
 /// Time limits of the runtime and the transaction protocol.
