@@ -7,13 +7,19 @@
 #include <boost/test/unit_test.hpp>
 
 #include <csignal>
+#include <cstdlib>
 #include <fstream>
+#include <iostream>
+#include <map>
+#include <random>
 #include <sstream>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
 #include "cluster_harness.hpp"
 #include "run_command.hpp"
+#include "troupe/ring/hash.hpp"
 
 using namespace std::chrono_literals;
 using troupe::test::child_process;
@@ -119,4 +125,143 @@ BOOST_AUTO_TEST_CASE(crash_before_a_shard_applies_a_commit) {
 
 BOOST_AUTO_TEST_CASE(crash_while_persisting_a_timestamp_batch) {
   crash_at("timestamp.during_batch_persist", true, "@after=3");
+}
+
+namespace {
+
+/// Returns one key per node whose shard lives there (per `status --json`).
+std::map<std::string, std::string> key_per_node(local_cluster& c) {
+  auto st = c.status();
+  std::map<std::uint32_t, std::string> owner;
+  for (const auto& n : st["nodes"])
+    for (const auto& s : n["shards"])
+      owner[s.get<std::uint32_t>()] = n["name"];
+  std::map<std::string, std::string> out;
+  for (int i = 0; out.size() < c.names().size() && i < 10000; ++i) {
+    auto key = "blk" + std::to_string(i);
+    out.emplace(owner.at(troupe::ring::shard_of(key, 64)), key);
+  }
+  return out;
+}
+
+/// In-doubt entries on `node` per `status --json` (-1: unknown).
+int in_doubt_on(local_cluster& c, const std::string& node) {
+  auto st = c.status();
+  if (!st.is_object()) return -1;
+  for (const auto& n : st["nodes"])
+    if (n["name"] == node)
+      return n["in_doubt"].is_array() ? static_cast<int>(n["in_doubt"].size())
+                                      : -1;
+  return -1;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(two_phase_commit_blocks_while_the_coordinator_is_down) {
+  local_cluster c{TROUPE_BIN, 3, troupe::test::fast_timeouts_toml};
+  c.start_all();
+  BOOST_REQUIRE(wait_until(20s, [&] { return c.all_up(); }));
+  auto keys = key_per_node(c);
+  BOOST_REQUIRE_EQUAL(keys.size(), 3u);
+  // `troupe txn` coordinates on the first node of the config: n1. It dies
+  // once the COMMIT decision is durable, before any participant hears.
+  c.signal("n1", SIGTERM);
+  c.start("n1",
+          {{"TROUPE_FAILPOINTS", "coordinator.after_commit_durable=crash"}});
+  BOOST_REQUIRE(wait_until(20s, [&] { return c.all_up(); }));
+  auto txn = troupe::test::run_command(
+    {TROUPE_BIN, "txn", "--config", c.config_path(),
+     "put " + keys["n2"] + " x; put " + keys["n3"] + " y"});
+  BOOST_CHECK_NE(txn.exit_code, 0); // the coordinator died under it
+  BOOST_REQUIRE(wait_until(10s, [&] { return !c.running("n1"); }));
+  // Blocked: n2 and n3 hold the prepared transaction and cannot decide
+  // without n1's log; it stays in doubt, and readers of its keys wait.
+  BOOST_REQUIRE(wait_until(5s, [&] {
+    return in_doubt_on(c, "n2") == 1 && in_doubt_on(c, "n3") == 1;
+  }));
+  auto blocked_since = std::chrono::steady_clock::now();
+  BOOST_CHECK(!wait_until(3s, [&] { return in_doubt_on(c, "n2") == 0; }));
+  auto read = troupe::test::run_command(
+    {TROUPE_BIN, "get", "--config", c.config_path(), keys["n2"]});
+  BOOST_CHECK_NE(read.exit_code, 0);
+  BOOST_TEST_MESSAGE("read while blocked: " << read.err);
+  // n1 returns: its log says COMMIT, so both participants commit.
+  c.start("n1");
+  std::string last;
+  BOOST_CHECK_MESSAGE(wait_until(10s, [&] { return settled(c, last); }), last);
+  BOOST_TEST_MESSAGE("blocked for "
+                     << std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::steady_clock::now() - blocked_since)
+                          .count()
+                     << " ms");
+  auto after = troupe::test::run_command(
+    {TROUPE_BIN, "get", "--config", c.config_path(), keys["n2"], keys["n3"]});
+  BOOST_CHECK_EQUAL(after.exit_code, 0);
+  BOOST_CHECK(after.out.find(keys["n2"] + " = x") != std::string::npos);
+  BOOST_CHECK(after.out.find(keys["n3"] + " = y") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(random_kills_keep_the_bank_invariants) {
+  // CI: 20 s; people: TROUPE_RANDOM_KILL_SECONDS=60 (or more).
+  int seconds = 20;
+  if (const char* s = std::getenv("TROUPE_RANDOM_KILL_SECONDS"))
+    seconds = std::max(5, std::atoi(s));
+  std::uint64_t seed = 7;
+  if (const char* s = std::getenv("TROUPE_RANDOM_KILL_SEED"))
+    seed = std::strtoull(s, nullptr, 10);
+  BOOST_TEST_MESSAGE("random kills: " << seconds << " s, seed " << seed);
+  local_cluster c{TROUPE_BIN, 3, troupe::test::fast_timeouts_toml};
+  c.start_all();
+  BOOST_REQUIRE(wait_until(20s, [&] { return c.all_up(); }));
+  auto out = c.dir() + "/bench-random.out";
+  child_process bench({TROUPE_BIN, "bench", "bank", "--config", c.config_path(),
+                       "--clients", "4", "--duration", std::to_string(seconds),
+                       "--accounts", "32", "--cross-shard", "--json"},
+                      out);
+  std::mt19937_64 rng{seed};
+  auto end = std::chrono::steady_clock::now() + std::chrono::seconds{seconds};
+  int kills = 0;
+  // Every 2-4 s: SIGKILL a random node, restart it once the others see it
+  // down (a new incarnation), repeat until the run ends.
+  while (std::chrono::steady_clock::now() + 4s < end) {
+    auto pause = std::chrono::milliseconds{2000 + rng() % 2000};
+    std::this_thread::sleep_for(pause); // the fault schedule's pace
+    const auto& victim = c.names()[rng() % c.names().size()];
+    BOOST_TEST_MESSAGE("kill " << victim);
+    c.signal(victim, SIGKILL);
+    ++kills;
+    c.start(victim);
+  }
+  BOOST_REQUIRE(wait_until(std::chrono::seconds{seconds + 120},
+                           [&] { return !bench.running(); }));
+  std::string last;
+  bool settled_ok = wait_until(10s, [&] { return settled(c, last); });
+  auto j = last_json_object(bench.log());
+  BOOST_REQUIRE_MESSAGE(j.is_object(), bench.log());
+  int left = 0;
+  auto st = c.status();
+  for (const auto& n : st["nodes"])
+    if (n["in_doubt"].is_array())
+      left += static_cast<int>(n["in_doubt"].size());
+  BOOST_TEST_MESSAGE("random kills: transfers ok "
+                     << j["committed"] << ", failed " << j["aborted"]
+                     << ", unknown " << j["unknown"] << " (committed "
+                     << j["unknown_committed"] << "), recoveries " << kills
+                     << ", in-doubt left " << left);
+  std::cout << "random-kill run (" << seconds << " s, seed " << seed
+            << "): transfers ok " << j["committed"] << ", failed "
+            << j["aborted"] << ", unknown " << j["unknown"] << " ("
+            << j["unknown_committed"] << " of them committed), recoveries "
+            << kills << ", in-doubt left " << left << std::endl;
+  BOOST_CHECK_GE(kills, 1);
+  BOOST_CHECK_EQUAL(j["check_error"], "");
+  BOOST_CHECK_EQUAL(j["total_ok"], true);
+  BOOST_CHECK_EQUAL(j["acked_missing"], 0);
+  BOOST_CHECK_EQUAL(j["failed_present"], 0);
+  BOOST_CHECK_EQUAL(j["torn"], 0);
+  BOOST_CHECK_EQUAL(j["balance_mismatches"], 0);
+  BOOST_CHECK_EQUAL(j["journals_ok"], true);
+  BOOST_CHECK_GT(j["committed"].get<std::uint64_t>(), 0u);
+  BOOST_CHECK_MESSAGE(settled_ok, "in doubt 10 s after the run: " << last);
+  BOOST_CHECK_EQUAL(left, 0);
 }

@@ -17,12 +17,16 @@ namespace {
 
 using coordinator::tso_actor;
 
+using tso_batch = std::vector<
+  std::pair<caf::typed_response_promise<std::uint64_t>, std::uint32_t>>;
+
 struct tso_proxy_state {
   tso_actor cached; ///< the oracle last resolved; reset after an error
   /// Requests that arrived while a batch was out: the next batch.
-  std::vector<
-    std::pair<caf::typed_response_promise<std::uint64_t>, std::uint32_t>>
-    pending;
+  tso_batch pending;
+  /// The batch out at the oracle (answered once: by its reply, its error,
+  /// or the oracle going down, whichever comes first).
+  std::shared_ptr<tso_batch> out;
   bool in_flight = false;
   static inline const char* name = "troupe.tso_proxy";
 };
@@ -32,30 +36,49 @@ using tso_proxy_actor = tso_actor::stateful_pointer<tso_proxy_state>;
 void flush(tso_proxy_actor self, caf::actor node,
            std::chrono::milliseconds timeout);
 
-/// Asks the oracle for one range covering every request of `batch` and
-/// hands each its slice, in order.
+/// Fails every request of `batch` with `err`.
+void fail_batch(tso_batch& batch, const caf::error& err) {
+  for (auto& [rp, n] : batch)
+    rp.deliver(err);
+}
+
+/// Ends the batch out at the oracle: `first` hands each request its slice,
+/// in order; an error fails them all. Later answers for it are ignored.
+void end_batch(tso_proxy_actor self, caf::actor node,
+               std::chrono::milliseconds timeout,
+               std::shared_ptr<tso_batch> batch, // by value: st.out resets
+               caf::expected<std::uint64_t> first) {
+  auto& st = self->state;
+  if (st.out != batch) return;
+  st.out = nullptr;
+  st.in_flight = false;
+  if (first) {
+    auto ts = *first;
+    for (auto& [rp, n] : *batch) {
+      rp.deliver(ts);
+      ts += n;
+    }
+  } else {
+    st.cached = nullptr;
+    fail_batch(*batch, first.error());
+  }
+  flush(self, node, timeout);
+}
+
+/// Asks the oracle for one range covering every request of `batch`.
 void ask_oracle(tso_proxy_actor self, caf::actor node,
                 std::chrono::milliseconds timeout, tso_actor tso,
-                decltype(tso_proxy_state::pending) batch) {
+                tso_batch batch) {
   std::uint32_t total = 0;
   for (const auto& [rp, n] : batch)
     total += n;
+  auto out = std::make_shared<tso_batch>(std::move(batch));
+  self->state.out = out;
   self->request(tso, timeout, actors::timestamp_atom::value, total)
     .then(
-      [=](std::uint64_t first) mutable {
-        for (auto& [rp, n] : batch) {
-          rp.deliver(first);
-          first += n;
-        }
-        self->state.in_flight = false;
-        flush(self, node, timeout);
-      },
-      [=](caf::error& err) mutable {
-        if (self->state.cached == tso) self->state.cached = nullptr;
-        for (auto& [rp, n] : batch)
-          rp.deliver(err);
-        self->state.in_flight = false;
-        flush(self, node, timeout);
+      [=](std::uint64_t first) { end_batch(self, node, timeout, out, first); },
+      [=](caf::error& err) {
+        end_batch(self, node, timeout, out, std::move(err));
       });
 }
 
@@ -76,11 +99,12 @@ void flush(tso_proxy_actor self, caf::actor node,
     .then(
       [=](caf::actor& found) mutable {
         self->state.cached = caf::actor_cast<tso_actor>(found);
+        // Its node dying ends the batch out at once (down handler).
+        self->monitor(self->state.cached);
         ask_oracle(self, node, timeout, self->state.cached, std::move(batch));
       },
       [=](caf::error& err) mutable {
-        for (auto& [rp, n] : batch)
-          rp.deliver(err);
+        fail_batch(batch, err);
         self->state.in_flight = false;
         flush(self, node, timeout);
       });
@@ -93,6 +117,15 @@ void flush(tso_proxy_actor self, caf::actor node,
 /// one round trip to the oracle.
 tso_actor::behavior_type tso_proxy(tso_proxy_actor self, caf::actor node,
                                    std::chrono::milliseconds timeout) {
+  self->set_down_handler([=](caf::down_msg& msg) {
+    auto& st = self->state;
+    if (!st.cached || msg.source != st.cached.address()) return;
+    if (st.out)
+      end_batch(self, node, timeout, st.out,
+                actors::make_error(actors::errc::unavailable,
+                                   "the timestamp oracle went down"));
+    st.cached = nullptr;
+  });
   return {
     [=](actors::timestamp_atom, std::uint32_t n) -> caf::result<std::uint64_t> {
       auto rp = self->make_response_promise<std::uint64_t>();
@@ -158,7 +191,9 @@ caf::error start_node_services(actors::node_runtime& rt,
   auto shards = placement->shards_of(name);
   participants::shard_options sopts;
   sopts.resolver = caf::actor_cast<caf::actor>(node);
-  sopts.request_timeout = cluster.timeouts.request;
+  // Recovery questions are small: the prepare timeout bounds them, so a
+  // coordinator node that died costs one short wait per sweep.
+  sopts.request_timeout = cluster.timeouts.prepare;
   sopts.in_doubt = rt.in_doubt();
   for (auto s : shards)
     children.push_back(registered_child(

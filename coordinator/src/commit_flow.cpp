@@ -69,7 +69,10 @@ void deliver(txn_self self, shard_id shard, Request req, std::uint32_t attempt,
   };
   with_shard(self, shard, [=](caf::expected<participant_actor> p) {
     if (!p) return retry(p.error());
-    self->request(*p, self->state.cfg->request_timeout, req)
+    // A COMMIT or ABORT is one small durable write: the prepare timeout
+    // bounds it, so a participant that died costs seconds, not the
+    // request timeout, per attempt.
+    self->request(*p, self->state.cfg->prepare_timeout, req)
       .then([=](ack&) { done(true); },
             [=](caf::error& err) {
               // invalid_argument / not_found / aborted cannot change by
