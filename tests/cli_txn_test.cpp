@@ -36,22 +36,6 @@ nlohmann::json json_of(const command_result& r) {
   return j;
 }
 
-/// Returns node -> one key whose shard lives there (per `status --json`).
-std::map<std::string, std::string> key_per_node(local_cluster& c) {
-  auto st = c.status();
-  std::map<std::uint32_t, std::string> owner;
-  for (const auto& n : st["nodes"])
-    for (const auto& s : n["shards"])
-      owner[s.get<std::uint32_t>()] = n["name"];
-  std::map<std::string, std::string> out;
-  for (int i = 0; out.size() < c.names().size() && i < 10000; ++i) {
-    auto key = "key" + std::to_string(i);
-    auto node = owner.at(troupe::ring::shard_of(key, 64));
-    out.emplace(node, key);
-  }
-  return out;
-}
-
 } // namespace
 
 BOOST_AUTO_TEST_CASE(put_get_and_cross_shard_transactions_commit) {
@@ -69,7 +53,7 @@ BOOST_AUTO_TEST_CASE(put_get_and_cross_shard_transactions_commit) {
   BOOST_CHECK(get.out.find("greeting = hello\n") != std::string::npos);
   BOOST_CHECK(get.out.find("missing = (none)\n") != std::string::npos);
 
-  auto keys = key_per_node(c);
+  auto keys = c.key_per_node("key");
   BOOST_REQUIRE_EQUAL(keys.size(), 3u);
   std::string writes, reads;
   for (const auto& [node, key] : keys) {
@@ -105,7 +89,7 @@ BOOST_AUTO_TEST_CASE(failures_are_typed_errors_with_exit_1) {
 
   // A key whose shard lives on a killed node: a read fails with
   // unavailable (retry the call); a commit aborts (retry the transaction).
-  auto keys = key_per_node(c);
+  auto keys = c.key_per_node("key");
   c.signal("n3", SIGKILL);
   BOOST_REQUIRE(wait_until(5s, [&] { return c.states()["n3"] == "down"; }));
   auto t0 = std::chrono::steady_clock::now();

@@ -54,6 +54,18 @@ nlohmann::json last_json_object(const std::string& text) {
   return nlohmann::json::parse(text.substr(at), nullptr, false);
 }
 
+/// The bank's invariants in `troupe bench bank --json` output.
+void check_invariants(const nlohmann::json& j) {
+  BOOST_CHECK_EQUAL(j["check_error"], "");
+  BOOST_CHECK_EQUAL(j["total_ok"], true);
+  BOOST_CHECK_EQUAL(j["acked_missing"], 0);
+  BOOST_CHECK_EQUAL(j["failed_present"], 0);
+  BOOST_CHECK_EQUAL(j["torn"], 0);
+  BOOST_CHECK_EQUAL(j["balance_mismatches"], 0);
+  BOOST_CHECK_EQUAL(j["journals_ok"], true);
+  BOOST_CHECK_GT(j["committed"].get<std::uint64_t>(), 0u);
+}
+
 void crash_at(const std::string& point, bool on_oracle_node,
               const std::string& modifiers) {
   BOOST_TEST_MESSAGE("fail point " << point);
@@ -93,14 +105,7 @@ void crash_at(const std::string& point, bool on_oracle_node,
   auto j = last_json_object(bench.log());
   BOOST_TEST_MESSAGE("bench: " << bench.log());
   BOOST_REQUIRE_MESSAGE(j.is_object(), bench.log());
-  BOOST_CHECK_EQUAL(j["check_error"], "");
-  BOOST_CHECK_EQUAL(j["total_ok"], true);
-  BOOST_CHECK_EQUAL(j["acked_missing"], 0);
-  BOOST_CHECK_EQUAL(j["failed_present"], 0);
-  BOOST_CHECK_EQUAL(j["torn"], 0);
-  BOOST_CHECK_EQUAL(j["balance_mismatches"], 0);
-  BOOST_CHECK_EQUAL(j["journals_ok"], true);
-  BOOST_CHECK_GT(j["committed"].get<std::uint64_t>(), 0u);
+  check_invariants(j);
   // After the run, once more: nothing left in doubt.
   BOOST_CHECK_MESSAGE(wait_until(10s, [&] { return settled(c, last); }), last);
 }
@@ -129,21 +134,6 @@ BOOST_AUTO_TEST_CASE(crash_while_persisting_a_timestamp_batch) {
 
 namespace {
 
-/// Returns one key per node whose shard lives there (per `status --json`).
-std::map<std::string, std::string> key_per_node(local_cluster& c) {
-  auto st = c.status();
-  std::map<std::uint32_t, std::string> owner;
-  for (const auto& n : st["nodes"])
-    for (const auto& s : n["shards"])
-      owner[s.get<std::uint32_t>()] = n["name"];
-  std::map<std::string, std::string> out;
-  for (int i = 0; out.size() < c.names().size() && i < 10000; ++i) {
-    auto key = "blk" + std::to_string(i);
-    out.emplace(owner.at(troupe::ring::shard_of(key, 64)), key);
-  }
-  return out;
-}
-
 /// In-doubt entries on `node` per `status --json` (-1: unknown).
 int in_doubt_on(local_cluster& c, const std::string& node) {
   auto st = c.status();
@@ -161,7 +151,7 @@ BOOST_AUTO_TEST_CASE(two_phase_commit_blocks_while_the_coordinator_is_down) {
   local_cluster c{TROUPE_BIN, 3, troupe::test::fast_timeouts_toml};
   c.start_all();
   BOOST_REQUIRE(wait_until(20s, [&] { return c.all_up(); }));
-  auto keys = key_per_node(c);
+  auto keys = c.key_per_node("blk");
   BOOST_REQUIRE_EQUAL(keys.size(), 3u);
   // `troupe txn` coordinates on the first node of the config: n1. It dies
   // once the COMMIT decision is durable, before any participant hears.
@@ -254,14 +244,7 @@ BOOST_AUTO_TEST_CASE(random_kills_keep_the_bank_invariants) {
             << j["unknown_committed"] << " of them committed), recoveries "
             << kills << ", in-doubt left " << left << std::endl;
   BOOST_CHECK_GE(kills, 1);
-  BOOST_CHECK_EQUAL(j["check_error"], "");
-  BOOST_CHECK_EQUAL(j["total_ok"], true);
-  BOOST_CHECK_EQUAL(j["acked_missing"], 0);
-  BOOST_CHECK_EQUAL(j["failed_present"], 0);
-  BOOST_CHECK_EQUAL(j["torn"], 0);
-  BOOST_CHECK_EQUAL(j["balance_mismatches"], 0);
-  BOOST_CHECK_EQUAL(j["journals_ok"], true);
-  BOOST_CHECK_GT(j["committed"].get<std::uint64_t>(), 0u);
+  check_invariants(j);
   BOOST_CHECK_MESSAGE(settled_ok, "in doubt 10 s after the run: " << last);
   BOOST_CHECK_EQUAL(left, 0);
 }

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "run_command.hpp"
+#include "troupe/ring/hash.hpp"
 
 namespace troupe::test {
 
@@ -183,6 +184,26 @@ std::map<std::string, std::string> local_cluster::states() {
   if (!j.is_object() || j.contains("error")) return out;
   for (const auto& n : j["nodes"])
     out[n["name"].get<std::string>()] = n["state"].get<std::string>();
+  return out;
+}
+
+} // namespace troupe::test
+
+namespace troupe::test {
+
+std::map<std::string, std::string>
+local_cluster::key_per_node(const std::string& prefix, std::uint32_t shards) {
+  auto st = status();
+  std::map<std::uint32_t, std::string> owner;
+  for (const auto& n : st["nodes"])
+    for (const auto& s : n["shards"])
+      owner[s.get<std::uint32_t>()] = n["name"];
+  std::map<std::string, std::string> out;
+  for (int i = 0; out.size() < names_.size() && i < 10000; ++i) {
+    auto key = prefix + std::to_string(i);
+    auto shard = ring::shard_of(key, shards);
+    if (owner.count(shard) != 0) out.emplace(owner[shard], key);
+  }
   return out;
 }
 

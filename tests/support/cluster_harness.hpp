@@ -84,6 +84,10 @@ class local_cluster {
   std::map<std::string, std::string> states();
   /// Returns true when `status()` shows every node up.
   bool all_up();
+  /// Returns node -> one key `<prefix><i>` whose shard lives on that node
+  /// (per `status()`, keys over `shards` shards).
+  std::map<std::string, std::string> key_per_node(const std::string& prefix,
+                                                  std::uint32_t shards = 64);
 
   [[nodiscard]] const std::string& config_path() const { return config_; }
   [[nodiscard]] const std::string& dir() const { return dir_; }
