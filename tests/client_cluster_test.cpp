@@ -156,4 +156,12 @@ BOOST_FIXTURE_TEST_CASE(begin_fails_over_when_a_node_dies, cluster_fixture) {
     BOOST_REQUIRE_MESSAGE(t, why(t));
   }
   BOOST_CHECK_GE(c->failovers(), 1u);
+  // Asked to begin next to a key of the dead node, it begins elsewhere.
+  auto near = nodes.key_per_node("near").at(victim);
+  client::txn_options opts;
+  opts.near = near;
+  auto t = c->begin(opts);
+  BOOST_REQUIRE_MESSAGE(t, why(t));
+  auto v = t->get(std::string{"k/1"});
+  BOOST_CHECK(v);
 }

@@ -8,8 +8,10 @@
 #include <caf/io/middleman.hpp>
 
 #include "troupe/actors/backoff.hpp"
+#include "troupe/actors/directory.hpp"
 #include "troupe/actors/errc.hpp"
 #include "troupe/actors/node.hpp"
+#include "troupe/ring/hash.hpp"
 
 namespace troupe::client {
 
@@ -31,6 +33,13 @@ client::impl::impl(config::cluster_config c, client_options o)
   sys = std::make_unique<caf::actor_system>(*sys_cfg);
   timeout = opts.request_timeout.count() > 0 ? opts.request_timeout
                                              : cluster.timeouts.request;
+  // The same placement every node computes (actors/directory.hpp).
+  if (auto p = placement_of(cluster))
+    for (std::uint32_t s = 0; s < p->shard_count(); ++s) {
+      const auto& name = p->node_of_shard(s).name;
+      for (std::size_t i = 0; i < cluster.nodes.size(); ++i)
+        if (cluster.nodes[i].name == name) node_of_shard.push_back(i);
+    }
 }
 
 client::impl::~impl() = default;
@@ -95,6 +104,8 @@ caf::expected<transaction> client::begin(txn_options opts) {
   caf::scoped_actor self{*d.sys};
   auto count = d.nodes.size();
   auto first = d.next.fetch_add(1) % count;
+  if (!opts.near.empty() && d.node_of_shard.size() == d.cluster.shards)
+    first = d.node_of_shard[ring::shard_of(opts.near, d.cluster.shards)];
   std::string tried;
   std::vector<bool> asked(count, false);
   // Two rounds: the first skips nodes that failed a moment ago, the second

@@ -49,6 +49,8 @@ struct client::impl {
   std::vector<node_entry> nodes;
   std::atomic<std::uint64_t> next{0};
   std::atomic<std::uint64_t> failovers{0};
+  /// Node index in `cluster.nodes` of each shard (empty: no placement).
+  std::vector<std::size_t> node_of_shard;
 };
 
 struct transaction::impl {

@@ -129,7 +129,9 @@ void transfer(client::client& c, const bank_layout& layout,
               std::int64_t amount, std::string id, shared_counts& counts,
               worker_log& log) {
   auto started = clock_type::now();
-  auto t = c.begin({o.isolation});
+  // Begin next to the account that pays: its reads, prepare and commit stay
+  // in the coordinator's process.
+  auto t = c.begin({o.isolation, layout.account(from)});
   if (!t) {
     ++counts.begin_failures;
     ++log.reasons["begin: " + reason_of(t.error())];

@@ -48,6 +48,11 @@ struct client_options {
 /// Options of one transaction.
 struct txn_options {
   isolation_level isolation = isolation_level::snapshot;
+  /// A key the transaction will touch: it begins on the node that holds
+  /// that key's shard (when it answers), so its coordinator sits next to
+  /// that participant and their messages stay in one process. Empty:
+  /// nodes in turn.
+  std::string near;
 };
 
 /// Bounds `client::run`: at most `max_attempts` runs of the function, the
@@ -121,8 +126,9 @@ class transaction {
 class client {
  public:
   /// Connects to the nodes of `cluster` lazily: begin() picks nodes round
-  /// robin (spreading coordinators over the cluster) and, when a node does
-  /// not answer within `timeouts.connect`, goes on to the next one.
+  /// robin (spreading coordinators over the cluster), or the node of
+  /// `txn_options::near`, and, when a node does not answer within
+  /// `timeouts.connect`, goes on to the next one.
   /// Errors: invalid_argument when the config has no nodes.
   [[nodiscard]] static caf::expected<client>
   connect(const config::cluster_config& cluster, client_options opts = {});

@@ -53,7 +53,8 @@ class placement {
     return static_cast<std::uint32_t>(table_.size());
   }
 
-  /// Returns the shard of `key`: hash_key(key) % shard_count().
+  /// Returns the shard of `key`: ring::shard_of(key, shard_count()) (by
+  /// its hash tag, if any).
   [[nodiscard]] std::uint32_t shard_of(std::string_view key) const noexcept;
 
   /// Returns the node holding `shard`. Precondition: shard < shard_count().
