@@ -248,3 +248,37 @@ BOOST_AUTO_TEST_CASE(random_kills_keep_the_bank_invariants) {
   BOOST_CHECK_MESSAGE(settled_ok, "in doubt 10 s after the run: " << last);
   BOOST_CHECK_EQUAL(left, 0);
 }
+
+BOOST_AUTO_TEST_CASE(a_shard_that_fails_to_start_is_restarted_and_serves) {
+  local_cluster c{TROUPE_BIN, 3, troupe::test::fast_timeouts_toml};
+  // n3's shards fail their first two starts; the supervisor retries with
+  // backoff, within its limit, and the node serves.
+  c.start("n1");
+  c.start("n2");
+  c.start("n3", {{"TROUPE_FAILPOINTS", "shard.start=error@times=2"}});
+  BOOST_REQUIRE(wait_until(20s, [&] { return c.all_up(); }));
+  auto key = c.key_per_node("sup").at("n3");
+  bool served = wait_until(10s, [&] {
+    auto r = troupe::test::run_command(
+      {TROUPE_BIN, "put", "--config", c.config_path(), key, "v"});
+    return r.exit_code == 0;
+  });
+  BOOST_CHECK_MESSAGE(served, c.log("n3"));
+  BOOST_CHECK(c.running("n3"));
+}
+
+BOOST_AUTO_TEST_CASE(a_crash_loop_escalates_and_stops_the_node) {
+  local_cluster c{TROUPE_BIN, 3, troupe::test::fast_timeouts_toml};
+  c.start("n1");
+  c.start("n2");
+  // Every start of n3's shards fails: past the supervisor's restart limit
+  // the node stops (exit 1) instead of spinning.
+  c.start("n3", {{"TROUPE_FAILPOINTS", "shard.start=error"}});
+  BOOST_REQUIRE_MESSAGE(wait_until(20s, [&] { return !c.running("n3"); }),
+                        c.log("n3"));
+  BOOST_CHECK_EQUAL(c.exit_code("n3").value_or(-1), 1);
+  BOOST_CHECK_MESSAGE(
+    c.log("n3").find("gave up restarting") != std::string::npos, c.log("n3"));
+  // The others see it down and keep serving.
+  BOOST_CHECK(wait_until(5s, [&] { return c.states()["n3"] == "down"; }));
+}

@@ -57,6 +57,9 @@ struct supervisor_state {
 
 using stateful_self = supervisor_actor::stateful_pointer<supervisor_state>;
 
+/// The token of the first start (restart tokens count up from 0).
+constexpr std::uint64_t initial_start = ~std::uint64_t{0};
+
 supervisor_actor::behavior_type
 supervisor_impl(stateful_self self, supervisor_options options,
                 std::vector<child_spec> children) {
@@ -78,7 +81,11 @@ supervisor_impl(stateful_self self, supervisor_options options,
     if (!msg.reason || msg.reason == caf::exit_reason::normal) return;
     self->state.core->shutdown(std::move(msg.reason));
   });
-  st.core->start(self->clock().now());
+  // The first start runs as the first message, not here: a crash loop
+  // during it makes the supervisor quit, and CAF 0.17 does not reliably
+  // honour a quit() from an actor's initialization (the returned behavior
+  // keeps it alive).
+  self->send(self, restart_due_atom::value, initial_start);
   return {
     [self](get_child_atom, const std::string& name) -> caf::result<caf::actor> {
       auto child = self->state.core->child(name);
@@ -89,7 +96,10 @@ supervisor_impl(stateful_self self, supervisor_options options,
       return self->state.core->stats(self->clock().now());
     },
     [self](restart_due_atom, std::uint64_t token) {
-      self->state.core->on_restart_due(token, self->clock().now());
+      if (token == initial_start)
+        self->state.core->start(self->clock().now());
+      else
+        self->state.core->on_restart_due(token, self->clock().now());
     },
   };
 }

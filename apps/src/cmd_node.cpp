@@ -1,8 +1,10 @@
 // troupe node --config FILE --name NODE
 // troupe status --config FILE [--json]
+#include <atomic>
 #include <csignal>
 #include <iostream>
 #include <memory>
+#include <unistd.h>
 
 #include <caf/actor_system.hpp>
 #include <fmt/format.h>
@@ -50,7 +52,12 @@ int run_node(const node_options& opts) {
                actors::describe(rt.error()));
     return exit_failure;
   }
-  if (auto err = start_node_services(**rt, *cfg, opts.name, log)) {
+  std::atomic<bool> gave_up{false};
+  auto stop_self = [&gave_up](const caf::error&) {
+    gave_up = true;
+    kill(getpid(), SIGTERM); // wakes wait_for_stop_signal below
+  };
+  if (auto err = start_node_services(**rt, *cfg, opts.name, log, stop_self)) {
     log->error("[{}] cannot start its services: {}", opts.name,
                actors::describe(err));
     return exit_failure;
@@ -58,10 +65,14 @@ int run_node(const node_options& opts) {
   log->info("[{}] listening on {} (cluster {}, {} nodes)", opts.name,
             cfg->find_node(opts.name)->address(), cfg->name, cfg->nodes.size());
   int sig = wait_for_stop_signal(signals);
-  log->info("[{}] stopping on signal {}", opts.name, sig);
+  if (gave_up)
+    log->error("[{}] stopping: a crash loop of its services escalated",
+               opts.name);
+  else
+    log->info("[{}] stopping on signal {}", opts.name, sig);
   rt.value().reset();
   log->info("[{}] stopped", opts.name);
-  return exit_ok;
+  return gave_up ? exit_failure : exit_ok;
 }
 
 int run_status(const status_options& opts) {

@@ -9,6 +9,7 @@
 #include "troupe/actors/transaction.hpp"
 #include "troupe/coordinator/coordinator.hpp"
 #include "troupe/coordinator/tso.hpp"
+#include "troupe/failpoints/failpoints.hpp"
 #include "troupe/participants/shard.hpp"
 
 namespace troupe::app {
@@ -176,10 +177,33 @@ txn_config(actors::node_runtime& rt, const config::cluster_config& cluster,
 
 } // namespace
 
-caf::error start_node_services(actors::node_runtime& rt,
-                               const config::cluster_config& cluster,
-                               const std::string& name,
-                               std::shared_ptr<spdlog::logger> log) {
+/// Returns an actor that watches the services' supervisor: when it ends
+/// with an error (it gave up), logs it and calls `on_give_up`. Keep the
+/// handle.
+caf::actor watch_supervisor(caf::actor_system& sys, caf::actor sup,
+                            std::shared_ptr<spdlog::logger> log,
+                            std::string name,
+                            std::function<void(const caf::error&)> on_give_up) {
+  return sys.spawn([=](caf::event_based_actor* self) -> caf::behavior {
+    self->monitor(sup);
+    self->set_down_handler([=](caf::down_msg& msg) {
+      if (msg.reason &&
+          msg.reason != caf::make_error(caf::exit_reason::user_shutdown)) {
+        log->error("[{}] its services gave up restarting ({}); stopping the "
+                   "node",
+                   name, actors::describe(msg.reason));
+        if (on_give_up) on_give_up(msg.reason);
+      }
+      self->quit();
+    });
+    return {[](actors::recover_atom) {}}; // waits for the down message only
+  });
+}
+
+caf::error start_node_services(
+  actors::node_runtime& rt, const config::cluster_config& cluster,
+  const std::string& name, std::shared_ptr<spdlog::logger> log,
+  std::function<void(const caf::error&)> on_give_up) {
   auto placement = actors::placement_of(cluster);
   if (!placement)
     return actors::make_error(actors::errc::invalid_argument,
@@ -199,6 +223,11 @@ caf::error start_node_services(actors::node_runtime& rt,
     children.push_back(registered_child(
       node, "shard", std::to_string(s),
       [db, s, sopts](caf::actor_system& sys) -> caf::expected<caf::actor> {
+        // error: the shard fails to start (its supervisor retries, then
+        // gives up and the node stops).
+        if (TROUPE_FAILPOINT("shard.start"))
+          return actors::make_error(actors::errc::internal,
+                                    "fail point shard.start");
         return caf::actor_cast<caf::actor>(
           participants::spawn_shard(sys, *db, s, sopts));
       }));
@@ -229,6 +258,10 @@ caf::error start_node_services(actors::node_runtime& rt,
   auto sup = actors::spawn_supervisor(sys, so, std::move(children));
   if (!sup) return std::move(sup.error());
   rt.stop_on_shutdown(caf::actor_cast<caf::actor>(*sup));
+  // Held by the runtime: an actor nobody references is collected, and
+  // with it the watch.
+  rt.stop_on_shutdown(watch_supervisor(sys, caf::actor_cast<caf::actor>(*sup),
+                                       log, name, std::move(on_give_up)));
   log->info("[{}] serving {} shard(s){}, transaction service up", name,
             shards.size(), has_tso ? ", timestamp oracle" : "");
   return {};

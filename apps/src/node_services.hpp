@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -26,10 +27,14 @@ namespace troupe::app {
 ///
 /// Shards, oracle and service run under one one-for-one supervisor; a
 /// restarted child registers again. Everything stops before the store
-/// closes (node_runtime::stop_on_shutdown). Errors: the supervisor's
+/// closes (node_runtime::stop_on_shutdown). A crash loop escalates: when
+/// the supervisor gives up (more restarts than it allows in its window), it
+/// logs why and calls `on_give_up` (from a CAF thread), and the node must
+/// stop rather than run without its shards. Errors: the supervisor's
 /// (invalid specs) or those of the oracle's first start.
 [[nodiscard]] caf::error start_node_services(
   actors::node_runtime& rt, const config::cluster_config& cluster,
-  const std::string& name, std::shared_ptr<spdlog::logger> log);
+  const std::string& name, std::shared_ptr<spdlog::logger> log,
+  std::function<void(const caf::error&)> on_give_up = {});
 
 } // namespace troupe::app
