@@ -19,18 +19,37 @@
 
 namespace troupe::test {
 
-std::uint16_t free_port() {
+namespace {
+
+/// True when nothing listens on (or is bound to) 127.0.0.1:`port`.
+bool port_is_free(std::uint16_t port) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return false;
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
-    throw std::runtime_error("free_port: bind failed");
-  socklen_t len = sizeof addr;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  addr.sin_port = htons(port);
+  bool ok = bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
   close(fd);
-  return ntohs(addr.sin_port);
+  return ok;
+}
+
+} // namespace
+
+std::uint16_t free_port() {
+  // Below Linux's ephemeral range (32768+): a port the kernel hands out for
+  // bind(0) can be taken a moment later as the source port of any outgoing
+  // connection (nodes dial their peers all the time), and then a node of
+  // this test cannot bind it, or one of another test answers on it. Each
+  // process starts at its own offset (by pid) and walks up, so tests that
+  // run at once rarely probe the same ports.
+  constexpr std::uint16_t low = 10000, span = 22000;
+  static std::uint32_t next = static_cast<std::uint32_t>(getpid()) % 2200 * 10;
+  for (std::uint32_t tries = 0; tries < span; ++tries) {
+    auto port = static_cast<std::uint16_t>(low + next++ % span);
+    if (port_is_free(port)) return port;
+  }
+  throw std::runtime_error("free_port: no free port in 10000..31999");
 }
 
 bool wait_until(std::chrono::milliseconds timeout,
