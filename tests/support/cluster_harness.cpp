@@ -125,7 +125,11 @@ local_cluster::local_cluster(std::string troupe_bin, std::size_t nodes,
   if (mkdtemp(tmpl) == nullptr) throw std::runtime_error("mkdtemp failed");
   dir_ = tmpl;
   std::ostringstream toml;
-  toml << "[cluster]\nname = \"test\"\n";
+  // A name of its own: a node of another test's cluster that answers on
+  // one of our ports shows up as a different cluster (states() ignores it).
+  name_ =
+    "test-" + std::to_string(getpid()) + "-" + dir_.substr(dir_.rfind('-') + 1);
+  toml << "[cluster]\nname = \"" << name_ << "\"\n";
   for (std::size_t i = 0; i < nodes; ++i) {
     auto name = "n" + std::to_string(i + 1);
     auto port = free_port();
@@ -200,7 +204,8 @@ bool local_cluster::all_up() {
 std::map<std::string, std::string> local_cluster::states() {
   std::map<std::string, std::string> out;
   auto j = status();
-  if (!j.is_object() || j.contains("error")) return out;
+  if (!j.is_object() || j.contains("error") || j["cluster"] != name_)
+    return out;
   for (const auto& n : j["nodes"])
     out[n["name"].get<std::string>()] = n["state"].get<std::string>();
   return out;

@@ -100,6 +100,7 @@ class local_cluster {
   std::string bin_;
   std::string dir_;
   std::string config_;
+  std::string name_; ///< the cluster's name, unique per instance
   std::vector<std::string> names_;
   std::map<std::string, std::uint16_t> ports_;
   std::map<std::string, std::unique_ptr<child_process>> procs_;
