@@ -101,6 +101,13 @@ node_runtime::~node_runtime() {
 
 namespace {
 
+std::int32_t count_up(const cluster_status& st) {
+  std::int32_t up = 0;
+  for (const auto& m : st.nodes)
+    up += m.state == "up" ? 1 : 0;
+  return up;
+}
+
 /// Asks every other up node for its status and copies its own entry's
 /// in-doubt list into `st` (a node reports only its own).
 void fill_in_doubt(caf::scoped_actor& self, cluster_status& st,
@@ -120,6 +127,7 @@ void fill_in_doubt(caf::scoped_actor& self, cluster_status& st,
     self->request(caf::actor_cast<caf::actor>(ptr), timeout, status_atom::value)
       .receive(
         [&](cluster_status& own) {
+          n.sees_up = count_up(own);
           for (auto& m : own.nodes)
             if (m.name == n.name && m.in_doubt_known) {
               n.in_doubt = std::move(m.in_doubt);
@@ -156,6 +164,8 @@ fetch_status(const config::cluster_config& cluster,
                  [&](caf::error& err) { why = describe(err, false); });
     }
     if (result) {
+      for (auto& m : result->nodes)
+        if (m.name == result->observer) m.sees_up = count_up(*result);
       fill_in_doubt(self, *result, cluster, timeout);
       return std::move(*result);
     }

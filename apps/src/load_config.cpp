@@ -89,6 +89,9 @@ nlohmann::ordered_json status_json(const actors::cluster_status& st,
                           {"shard", d.shard},
                           {"coordinator", d.coordinator}});
     node["in_doubt"] = in_doubt;
+    // How many nodes this node itself sees up (views differ while
+    // membership converges); null: not asked.
+    node["sees_up"] = n.sees_up < 0 ? json(nullptr) : json(n.sees_up);
     nodes.push_back(std::move(node));
   }
   json out{

@@ -195,10 +195,20 @@ const std::string fast_timeouts_toml = "[timeouts]\n"
                                        "max_interval_ms = 1000\n";
 
 bool local_cluster::all_up() {
-  auto s = states();
-  for (const auto& n : names_)
-    if (s[n] != "up") return false;
-  return true;
+  // Every node up, and every node seeing every node up: right after a
+  // start some views still lag, and a node that sees a peer down fails
+  // calls to its shards at once.
+  auto j = status();
+  if (!j.is_object() || j.contains("error") || j["cluster"] != name_)
+    return false;
+  std::size_t up = 0;
+  for (const auto& n : j["nodes"]) {
+    if (n["state"] != "up" || !n["sees_up"].is_number() ||
+        n["sees_up"].get<std::size_t>() != names_.size())
+      return false;
+    ++up;
+  }
+  return up == names_.size();
 }
 
 std::map<std::string, std::string> local_cluster::states() {

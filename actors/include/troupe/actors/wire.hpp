@@ -33,6 +33,9 @@ struct node_status {
   /// node that answered, or when `fetch_status` asked each node).
   std::vector<in_doubt_txn> in_doubt;
   bool in_doubt_known = false;
+  /// How many nodes this node itself sees up; -1: not asked. Filled by
+  /// `fetch_status`, not sent on the wire.
+  std::int32_t sees_up = -1;
 };
 
 /// The cluster as seen by `observer`.
