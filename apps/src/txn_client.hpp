@@ -45,13 +45,12 @@ struct txn_outcome {
   actors::txn_committed committed;
 };
 
-/// Connects to the first node of `cluster` that answers (config order,
-/// `timeouts.connect` each), resolves its transaction service and runs
-/// `stmts` as one transaction (`timeouts.request` per call). On any error
-/// before commit the transaction is aborted (a failed commit
-/// aborted it already). Errors: unavailable naming every
+/// Runs `stmts` as one transaction through the C++ client
+/// (client/client.hpp), which begins on the first node of `cluster` that
+/// answers (config order). Writes travel with the commit. On an error before
+/// the commit the transaction is aborted. Errors: unavailable naming every
 /// node tried when none answers; otherwise the transaction's typed error
-/// (actors/transaction.hpp: retry class by `actors::retry_class_of`).
+/// (retry class by `actors::retry_class_of`).
 [[nodiscard]] caf::expected<txn_outcome>
 run_transaction(const config::cluster_config& cluster,
                 const std::vector<statement>& stmts,
