@@ -101,7 +101,9 @@ caf::expected<client> client::connect(const config::cluster_config& cluster,
 
 caf::expected<transaction> client::begin(txn_options opts) {
   auto& d = *impl_;
-  caf::scoped_actor self{*d.sys};
+  // The actor that begins the transaction goes on to run its calls.
+  auto actor = std::make_unique<caf::scoped_actor>(*d.sys);
+  auto& self = *actor;
   auto count = d.nodes.size();
   auto first = d.next.fetch_add(1) % count;
   if (!opts.near.empty() && d.node_of_shard.size() == d.cluster.shards)
@@ -119,15 +121,17 @@ caf::expected<transaction> client::begin(txn_options opts) {
       auto svc = d.service(self, i);
       caf::error failed;
       if (svc) {
-        std::optional<transaction> out;
+        std::optional<std::pair<txn_started, transaction_actor>> began;
         self->request(*svc, d.timeout, txn_begin{opts.isolation})
           .receive(
             [&](txn_started& started, transaction_actor& handle) {
-              out.emplace(transaction{std::make_unique<transaction::impl>(
-                impl_, std::move(handle), started, opts.isolation)});
+              began.emplace(started, std::move(handle));
             },
             [&](caf::error& err) { failed = std::move(err); });
-        if (out) return std::move(*out);
+        if (began)
+          return transaction{std::make_unique<transaction::impl>(
+            impl_, std::move(actor), std::move(began->second), began->first,
+            opts.isolation)};
         if (retry_class_of(failed) != retry_class::retry_call) return failed;
         d.forget(i, *svc);
       } else {

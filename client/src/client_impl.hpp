@@ -56,11 +56,15 @@ struct client::impl {
 struct transaction::impl {
   enum class phase { active, committed, aborted, over };
 
-  impl(std::shared_ptr<client::impl> c, actors::transaction_actor h,
-       actors::txn_started s, isolation_level level);
+  /// `a` is the scoped actor that began the transaction: it makes the calls.
+  impl(std::shared_ptr<client::impl> c, std::unique_ptr<caf::scoped_actor> a,
+       actors::transaction_actor h, actors::txn_started s,
+       isolation_level level);
+
+  caf::scoped_actor& self() { return *actor; }
 
   std::shared_ptr<client::impl> owner;
-  caf::scoped_actor self;
+  std::unique_ptr<caf::scoped_actor> actor;
   actors::transaction_actor handle;
   actors::txn_started started;
   isolation_level isolation;

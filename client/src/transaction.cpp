@@ -21,9 +21,11 @@ bool unanswered(const caf::error& err) {
 
 } // namespace
 
-transaction::impl::impl(std::shared_ptr<client::impl> c, transaction_actor h,
-                        txn_started s, isolation_level level)
-  : owner(std::move(c)), self(*owner->sys), handle(std::move(h)), started(s),
+transaction::impl::impl(std::shared_ptr<client::impl> c,
+                        std::unique_ptr<caf::scoped_actor> a,
+                        transaction_actor h, txn_started s,
+                        isolation_level level)
+  : owner(std::move(c)), actor(std::move(a)), handle(std::move(h)), started(s),
     isolation(level) {}
 
 transaction::transaction(std::unique_ptr<impl> p) : impl_(std::move(p)) {}
@@ -60,7 +62,8 @@ transaction::get(const std::string& key) {
   if (d.state != impl::phase::active) return not_active(d.started.txn);
   if (auto i = d.writes.find(key); i != d.writes.end()) return i->second;
   caf::expected<std::optional<std::string>> out{std::nullopt};
-  d.self->request(d.handle, d.owner->timeout, txn_get{key})
+  d.self()
+    ->request(d.handle, d.owner->timeout, txn_get{key})
     .receive([&](read_reply& r) { out = std::move(r.value); },
              [&](caf::error& err) { out = std::move(err); });
   return out;
@@ -83,7 +86,8 @@ transaction::get_many(const std::vector<std::string>& keys) {
   }
   if (req.keys.empty()) return out;
   caf::error failed;
-  d.self->request(d.handle, d.owner->timeout, std::move(req))
+  d.self()
+    ->request(d.handle, d.owner->timeout, std::move(req))
     .receive(
       [&](txn_values& v) {
         for (std::size_t j = 0; j < remote.size() && j < v.values.size(); ++j)
@@ -108,7 +112,7 @@ transaction::scan(const std::string& prefix, std::uint32_t limit) {
     ++own;
   }
   caf::expected<std::vector<key_value>> out{std::vector<key_value>{}};
-  d.self
+  d.self()
     ->request(d.handle, d.owner->timeout,
               txn_scan{prefix, limit == 0 ? 0 : limit + own})
     .receive([&](scan_reply& r) { out = std::move(r.rows); },
@@ -179,7 +183,8 @@ caf::expected<txn_committed> transaction::commit() {
   // delivery; give it that on top of the request timeout.
   auto timeout = d.owner->timeout + d.owner->cluster.timeouts.prepare;
   caf::expected<txn_committed> out{txn_committed{}};
-  d.self->request(d.handle, timeout, std::move(req))
+  d.self()
+    ->request(d.handle, timeout, std::move(req))
     .receive([&](txn_committed& c) { out = c; },
              [&](caf::error& err) { out = std::move(err); });
   if (out) {
