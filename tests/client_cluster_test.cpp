@@ -143,9 +143,7 @@ BOOST_FIXTURE_TEST_CASE(begin_fails_over_when_a_node_dies, cluster_fixture) {
     BOOST_REQUIRE(c->begin());
   // Kill a node without the timestamp oracle (every begin needs it; its
   // failover is not built yet).
-  std::string victim;
-  for (const auto& n : nodes.names())
-    if (nodes.log(n).find("timestamp oracle") == std::string::npos) victim = n;
+  auto victim = nodes.oracle_node(false);
   BOOST_REQUIRE(!victim.empty());
   nodes.signal(victim, SIGKILL);
   BOOST_REQUIRE(

@@ -28,14 +28,6 @@ using troupe::test::wait_until;
 
 namespace {
 
-/// Returns the node whose log says it runs the timestamp oracle (or not).
-std::string pick_node(local_cluster& c, bool with_oracle) {
-  for (const auto& n : c.names())
-    if ((c.log(n).find("timestamp oracle") != std::string::npos) == with_oracle)
-      return n;
-  return {};
-}
-
 /// Every node up and reporting no in-doubt transaction.
 bool settled(local_cluster& c, std::string& last) {
   auto st = c.status();
@@ -75,7 +67,7 @@ void crash_at(const std::string& point, bool on_oracle_node,
                     "[durability]\ntimestamp_batch = 200\n"};
   c.start_all();
   BOOST_REQUIRE(wait_until(20s, [&] { return c.all_up(); }));
-  auto victim = pick_node(c, on_oracle_node);
+  auto victim = c.oracle_node(on_oracle_node);
   BOOST_REQUIRE(!victim.empty());
   // Restart the victim with the fail point armed.
   c.signal(victim, SIGTERM);

@@ -78,12 +78,17 @@ class local_cluster {
   int signal(const std::string& node, int sig);
   [[nodiscard]] std::string log(const std::string& node) const;
 
-  /// Runs `troupe status --json`; returns null JSON when it fails to parse.
+  /// Runs `troupe status --json`; returns null JSON when it fails to parse
+  /// or comes from another cluster (names are unique per instance).
   nlohmann::json status();
   /// Returns node -> "up"/"down" from `status()` (empty when unreachable).
   std::map<std::string, std::string> states();
   /// Returns true when `status()` shows every node up.
   bool all_up();
+  /// Returns the first node whose log says it runs the timestamp oracle
+  /// (`with_oracle`), or the first that does not; "" when none.
+  [[nodiscard]] std::string oracle_node(bool with_oracle) const;
+
   /// Returns node -> one key `<prefix><i>` whose shard lives on that node
   /// (per `status()`, keys over `shards` shards).
   std::map<std::string, std::string> key_per_node(const std::string& prefix,

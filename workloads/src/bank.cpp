@@ -55,31 +55,20 @@ caf::error create_accounts(client::client& c, const bank_layout& layout,
                            const bank_options& o) {
   constexpr std::uint32_t batch = 64;
   constexpr std::uint32_t threads = 8;
-  std::vector<caf::error> errors(threads);
-  std::vector<std::thread> workers;
-  for (std::uint32_t w = 0; w < threads; ++w)
-    workers.emplace_back([&, w] {
-      for (auto first = w * batch; first < o.accounts;
-           first += threads * batch) {
-        auto last = std::min(o.accounts, first + batch);
-        auto done = c.run([&](client::transaction& t) -> caf::error {
-          for (auto i = first; i < last; ++i)
-            if (auto err =
-                  t.put(layout.account(i), std::to_string(o.initial_balance)))
-              return err;
-          return {};
-        });
-        if (!done) {
-          errors[w] = std::move(done.error());
-          return;
-        }
-      }
-    });
-  for (auto& t : workers)
-    t.join();
-  for (auto& err : errors)
-    if (err) return err;
-  return {};
+  return in_parallel(threads, [&](std::uint32_t w) -> caf::error {
+    for (auto first = w * batch; first < o.accounts; first += threads * batch) {
+      auto last = std::min(o.accounts, first + batch);
+      auto done = c.run([&](client::transaction& t) -> caf::error {
+        for (auto i = first; i < last; ++i)
+          if (auto err =
+                t.put(layout.account(i), std::to_string(o.initial_balance)))
+            return err;
+        return {};
+      });
+      if (!done) return std::move(done.error());
+    }
+    return {};
+  });
 }
 
 /// Picks (from, to): on different shards (cross-shard, when the cluster

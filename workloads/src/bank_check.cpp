@@ -8,6 +8,19 @@
 
 namespace troupe::workloads::detail {
 
+caf::error in_parallel(std::uint32_t threads,
+                       const std::function<caf::error(std::uint32_t)>& fn) {
+  std::vector<caf::error> errors(threads);
+  std::vector<std::thread> workers;
+  for (std::uint32_t w = 0; w < threads; ++w)
+    workers.emplace_back([&, w] { errors[w] = fn(w); });
+  for (auto& t : workers)
+    t.join();
+  for (auto& err : errors)
+    if (err) return err;
+  return {};
+}
+
 bool parse_amount(const std::string& text, std::int64_t& out) {
   const char* first = text.data();
   const char* last = first + text.size();
@@ -71,23 +84,17 @@ caf::error read_all(client::client& c, const bank_layout& layout, snapshot& out,
   out.journal.assign(layout.accounts, {});
   constexpr std::uint32_t threads = 16;
   auto per = (layout.accounts + threads - 1) / threads;
-  std::vector<caf::error> errors(threads);
-  std::vector<std::thread> workers;
-  for (std::uint32_t w = 0; w < threads; ++w)
-    workers.emplace_back([&, w] {
-      auto first = std::min(layout.accounts, w * per);
-      auto last = std::min(layout.accounts, first + per);
-      auto done = c.run(
-        [&](client::transaction& t) {
-          return read_accounts(t, layout, first, last, out);
-        },
-        patient());
-      if (!done) errors[w] = std::move(done.error());
-    });
-  for (auto& t : workers)
-    t.join();
-  for (auto& err : errors)
-    if (err) return err;
+  auto read_range = [&](std::uint32_t w) -> caf::error {
+    auto first = std::min(layout.accounts, w * per);
+    auto last = std::min(layout.accounts, first + per);
+    auto done = c.run(
+      [&](client::transaction& t) {
+        return read_accounts(t, layout, first, last, out);
+      },
+      patient());
+    return done ? caf::error{} : std::move(done.error());
+  };
+  if (auto err = in_parallel(threads, read_range)) return err;
   auto done = c.run(
     [&](client::transaction& t) -> caf::error {
       auto rows = t.scan(layout.accounts_prefix());

@@ -3,6 +3,7 @@
 // Private: the bank's keys and what a run records per transfer.
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -56,6 +57,12 @@ void check_bank(client::client& c, const bank_layout& layout,
                 const bank_options& opts,
                 const std::vector<transfer_record>& records,
                 bank_report& report);
+
+/// Runs `fn(w)` for every w in [0, threads), each on its own thread, and
+/// returns the first error (by w) once all are done.
+[[nodiscard]] caf::error
+in_parallel(std::uint32_t threads,
+            const std::function<caf::error(std::uint32_t)>& fn);
 
 /// Parses a decimal balance or amount ("-7", "+3", "12").
 [[nodiscard]] bool parse_amount(const std::string& text, std::int64_t& out);
