@@ -99,6 +99,21 @@ node_runtime::~node_runtime() {
   store_.reset();
 }
 
+caf::expected<caf::actor> connect_node(caf::scoped_actor& self,
+                                       const config::node_config& node,
+                                       std::chrono::milliseconds timeout) {
+  auto mm = self->system().middleman().actor_handle();
+  caf::strong_actor_ptr ptr;
+  caf::error failed;
+  self->request(mm, timeout, caf::connect_atom::value, node.host, node.port)
+    .receive([&](const caf::node_id&, caf::strong_actor_ptr& p,
+                 const std::set<std::string>&) { ptr = std::move(p); },
+             [&](caf::error& err) { failed = std::move(err); });
+  if (failed) return failed;
+  if (!ptr) return make_error(errc::unavailable, "no actor published");
+  return caf::actor_cast<caf::actor>(ptr);
+}
+
 namespace {
 
 std::int32_t count_up(const cluster_status& st) {
@@ -108,33 +123,36 @@ std::int32_t count_up(const cluster_status& st) {
   return up;
 }
 
+/// Connects to `node` and asks its node actor for its status.
+caf::expected<cluster_status> ask_status(caf::scoped_actor& self,
+                                         const config::node_config& node,
+                                         std::chrono::milliseconds timeout) {
+  auto node_actor = connect_node(self, node, timeout);
+  if (!node_actor) return std::move(node_actor.error());
+  caf::expected<cluster_status> result{cluster_status{}};
+  self->request(*node_actor, timeout, status_atom::value)
+    .receive([&](cluster_status& st) { result = std::move(st); },
+             [&](caf::error& err) { result = std::move(err); });
+  return result;
+}
+
 /// Asks every other up node for its status and copies its own entry's
-/// in-doubt list into `st` (a node reports only its own).
+/// in-doubt list and view into `st` (a node reports only its own).
 void fill_in_doubt(caf::scoped_actor& self, cluster_status& st,
                    const config::cluster_config& cluster,
                    std::chrono::milliseconds timeout) {
-  auto mm = self->system().middleman().actor_handle();
   for (auto& n : st.nodes) {
     if (n.in_doubt_known || n.state != "up") continue;
     const auto* node = cluster.find_node(n.name);
     if (node == nullptr) continue;
-    caf::strong_actor_ptr ptr;
-    self->request(mm, timeout, caf::connect_atom::value, node->host, node->port)
-      .receive([&](const caf::node_id&, caf::strong_actor_ptr& p,
-                   const std::set<std::string>&) { ptr = std::move(p); },
-               [](caf::error&) {}); // unreachable: stays unknown
-    if (!ptr) continue;
-    self->request(caf::actor_cast<caf::actor>(ptr), timeout, status_atom::value)
-      .receive(
-        [&](cluster_status& own) {
-          n.sees_up = count_up(own);
-          for (auto& m : own.nodes)
-            if (m.name == n.name && m.in_doubt_known) {
-              n.in_doubt = std::move(m.in_doubt);
-              n.in_doubt_known = true;
-            }
-        },
-        [](caf::error&) {}); // no answer: stays unknown
+    auto own = ask_status(self, *node, timeout);
+    if (!own) continue; // unreachable or no answer: stays unknown
+    n.sees_up = count_up(*own);
+    for (auto& m : own->nodes)
+      if (m.name == n.name && m.in_doubt_known) {
+        n.in_doubt = std::move(m.in_doubt);
+        n.in_doubt_known = true;
+      }
   }
 }
 
@@ -147,30 +165,18 @@ fetch_status(const config::cluster_config& cluster,
   configure(cfg, 1);
   caf::actor_system sys{cfg};
   caf::scoped_actor self{sys};
-  auto mm = sys.middleman().actor_handle();
   std::string tried;
   for (const auto& n : cluster.nodes) {
-    caf::strong_actor_ptr ptr;
-    std::string why;
-    self->request(mm, timeout, caf::connect_atom::value, n.host, n.port)
-      .receive([&](const caf::node_id&, caf::strong_actor_ptr& p,
-                   const std::set<std::string>&) { ptr = std::move(p); },
-               [&](caf::error& err) { why = describe(err, false); });
-    std::optional<cluster_status> result;
-    if (ptr) {
-      self
-        ->request(caf::actor_cast<caf::actor>(ptr), timeout, status_atom::value)
-        .receive([&](cluster_status& st) { result = std::move(st); },
-                 [&](caf::error& err) { why = describe(err, false); });
-    }
+    auto result = ask_status(self, n, timeout);
     if (result) {
       for (auto& m : result->nodes)
         if (m.name == result->observer) m.sees_up = count_up(*result);
       fill_in_doubt(self, *result, cluster, timeout);
       return std::move(*result);
     }
-    tried += (tried.empty() ? "" : "; ") + n.name + " (" + n.address() +
-             "): " + (why.empty() ? "no actor published" : why);
+    auto why = describe(result.error(), false);
+    tried +=
+      (tried.empty() ? "" : "; ") + n.name + " (" + n.address() + "): " + why;
   }
   return make_error(errc::unavailable, "no node of cluster '" + cluster.name +
                                          "' answered: " + tried);

@@ -5,8 +5,6 @@
 #include <random>
 #include <thread>
 
-#include <caf/io/middleman.hpp>
-
 #include "troupe/actors/backoff.hpp"
 #include "troupe/actors/directory.hpp"
 #include "troupe/actors/errc.hpp"
@@ -50,22 +48,14 @@ caf::expected<txn_service_actor> client::impl::service(caf::scoped_actor& self,
   std::lock_guard<std::mutex> guard{n.mx};
   if (n.svc) return n.svc;
   const auto& node = cluster.nodes[i];
-  caf::strong_actor_ptr handle;
   caf::error failed;
-  auto mm = sys->middleman().actor_handle();
-  self
-    ->request(mm, cluster.timeouts.connect, caf::connect_atom::value, node.host,
-              node.port)
-    .receive([&](const caf::node_id&, caf::strong_actor_ptr& p,
-                 const std::set<std::string>&) { handle = std::move(p); },
-             [&](caf::error& err) { failed = std::move(err); });
-  if (!handle && !failed)
-    failed = make_error(errc::unavailable, "no actor published");
-  if (!failed)
+  auto node_actor = connect_node(self, node, cluster.timeouts.connect);
+  if (!node_actor)
+    failed = std::move(node_actor.error());
+  else
     self
-      ->request(caf::actor_cast<caf::actor>(handle), timeout,
-                resolve_local_atom::value, std::string{"txn_service"},
-                node.name)
+      ->request(*node_actor, timeout, resolve_local_atom::value,
+                std::string{"txn_service"}, node.name)
       .receive(
         [&](caf::actor& a) { n.svc = caf::actor_cast<txn_service_actor>(a); },
         [&](caf::error& err) { failed = std::move(err); });

@@ -12,6 +12,7 @@
 #include <caf/actor_system_config.hpp>
 #include <caf/atom.hpp>
 #include <caf/expected.hpp>
+#include <caf/scoped_actor.hpp>
 
 #include "troupe/actors/frame_guard.hpp"
 #include "troupe/actors/type_ids.hpp"
@@ -125,6 +126,13 @@ class node_runtime {
   std::shared_ptr<in_doubt_table> in_doubt_;
   std::vector<caf::actor> services_;
 };
+
+/// Connects `self`'s actor system to `node` (its public port) and returns
+/// the node actor it publishes, within `timeout`. Errors: CAF's connection
+/// errors (retry_call); unavailable when the port publishes no actor.
+[[nodiscard]] caf::expected<caf::actor>
+connect_node(caf::scoped_actor& self, const config::node_config& node,
+             std::chrono::milliseconds timeout);
 
 /// Asks the nodes of `cluster`, in config order, for their view of the
 /// cluster and returns the first answer. Fails with errc::unavailable
