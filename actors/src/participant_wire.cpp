@@ -160,16 +160,14 @@ bool decode(const std::string& bytes, read_request& out) {
 
 std::string encode(const read_reply& x) {
   wire::ReadReply pb;
-  pb.set_found(x.value.has_value());
-  if (x.value) pb.set_value(*x.value);
+  detail::put_read_reply(x, pb);
   return pb.SerializeAsString();
 }
 
 bool decode(const std::string& bytes, read_reply& out) {
   wire::ReadReply pb;
   if (!pb.ParseFromString(bytes)) return false;
-  out.value.reset();
-  if (pb.found()) out.value = pb.value();
+  out = detail::get_read_reply(pb);
   return true;
 }
 

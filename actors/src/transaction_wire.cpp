@@ -163,11 +163,8 @@ bool decode(const std::string& bytes, txn_get_many& out) {
 std::string encode(const txn_values& x) {
   wire::TxnValues pb;
   pb.mutable_values()->Reserve(static_cast<int>(x.values.size()));
-  for (const auto& v : x.values) {
-    auto* r = pb.add_values();
-    r->set_found(v.value.has_value());
-    if (v.value) r->set_value(*v.value);
-  }
+  for (const auto& v : x.values)
+    detail::put_read_reply(v, *pb.add_values());
   return pb.SerializeAsString();
 }
 
@@ -176,11 +173,8 @@ bool decode(const std::string& bytes, txn_values& out) {
   if (!pb.ParseFromString(bytes)) return false;
   out.values.clear();
   out.values.reserve(pb.values_size());
-  for (const auto& r : pb.values()) {
-    read_reply v;
-    if (r.found()) v.value = r.value();
-    out.values.push_back(std::move(v));
-  }
+  for (const auto& r : pb.values())
+    out.values.push_back(detail::get_read_reply(r));
   return true;
 }
 

@@ -29,6 +29,17 @@ inline void get_writes(const pb_writes& in, std::vector<write_op>& out) {
                              : write_op::put(op.key(), op.value()));
 }
 
+inline void put_read_reply(const read_reply& in, wire::ReadReply& out) {
+  out.set_found(in.value.has_value());
+  if (in.value) out.set_value(*in.value);
+}
+
+[[nodiscard]] inline read_reply get_read_reply(const wire::ReadReply& in) {
+  read_reply out;
+  if (in.found()) out.value = in.value();
+  return out;
+}
+
 [[nodiscard]] inline bool get_isolation(std::uint32_t raw,
                                         isolation_level& out) {
   if (raw > static_cast<std::uint32_t>(isolation_level::serializable))
