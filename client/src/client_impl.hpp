@@ -13,6 +13,7 @@
 #include <caf/scoped_actor.hpp>
 
 #include "troupe/actors/transaction.hpp"
+#include "troupe/actors/write_overlay.hpp"
 #include "troupe/client/client.hpp"
 
 namespace troupe::client {
@@ -68,8 +69,7 @@ struct transaction::impl {
   actors::transaction_actor handle;
   actors::txn_started started;
   isolation_level isolation;
-  /// Buffered writes, last one per key (nullopt: erase).
-  std::map<std::string, std::optional<std::string>> writes;
+  actors::write_buffer writes; ///< sent with the commit
   phase state = phase::active;
 };
 

@@ -5,6 +5,7 @@
 #include <caf/send.hpp>
 
 #include "troupe/actors/errc.hpp"
+#include "troupe/actors/write_overlay.hpp"
 
 namespace troupe::client {
 
@@ -103,14 +104,11 @@ transaction::scan(const std::string& prefix, std::uint32_t limit) {
   auto& d = *impl_;
   if (d.state != impl::phase::active) return not_active(d.started.txn);
   // Own erases may remove up to this many rows of the answer: ask for more.
-  auto first = d.writes.lower_bound(prefix);
-  auto last = first;
   std::uint32_t own = 0;
-  while (last != d.writes.end() &&
-         last->first.compare(0, prefix.size(), prefix) == 0) {
-    ++last;
+  for (auto i = d.writes.lower_bound(prefix);
+       i != d.writes.end() && i->first.compare(0, prefix.size(), prefix) == 0;
+       ++i)
     ++own;
-  }
   caf::expected<std::vector<key_value>> out{std::vector<key_value>{}};
   d.self()
     ->request(d.handle, d.owner->timeout,
@@ -121,22 +119,8 @@ transaction::scan(const std::string& prefix, std::uint32_t limit) {
     if (out && limit != 0 && out->size() > limit) out->resize(limit);
     return out;
   }
-  // Merge the (sorted) rows with the own writes under the prefix.
-  std::map<std::string, std::string> merged;
-  for (auto& kv : *out)
-    merged.emplace(std::move(kv.key), std::move(kv.value));
-  for (auto i = first; i != last; ++i) {
-    if (i->second)
-      merged[i->first] = *i->second;
-    else
-      merged.erase(i->first);
-  }
-  out->clear();
-  for (auto& [k, v] : merged) {
-    if (limit != 0 && out->size() == limit) break;
-    out->push_back({k, std::move(v)});
-  }
-  return out;
+  return std::move(
+    overlay_writes(std::move(*out), d.writes, prefix, limit, false).rows);
 }
 
 caf::error transaction::put(std::string key, std::string value) {

@@ -1,6 +1,7 @@
 #include "txn_state.hpp"
 
 #include "troupe/actors/errc.hpp"
+#include "troupe/actors/write_overlay.hpp"
 #include "troupe/ring/hash.hpp"
 
 namespace troupe::coordinator {
@@ -54,27 +55,8 @@ actors::scan_reply txn_state::overlay(std::vector<actors::key_value> rows,
                                       const std::string& prefix,
                                       std::uint32_t limit,
                                       bool truncated) const {
-  std::map<std::string, std::string> merged;
-  for (auto& kv : rows)
-    merged[std::move(kv.key)] = std::move(kv.value);
-  for (auto i = writes_.lower_bound(prefix);
-       i != writes_.end() && i->first.compare(0, prefix.size(), prefix) == 0;
-       ++i) {
-    if (i->second)
-      merged[i->first] = *i->second;
-    else
-      merged.erase(i->first);
-  }
-  actors::scan_reply out;
-  out.truncated = truncated;
-  for (auto& [k, v] : merged) {
-    if (limit != 0 && out.rows.size() == limit) {
-      out.truncated = true;
-      break;
-    }
-    out.rows.push_back({k, v});
-  }
-  return out;
+  return actors::overlay_writes(std::move(rows), writes_, prefix, limit,
+                                truncated);
 }
 
 std::map<actors::shard_id, participant_plan> txn_state::plan() const {

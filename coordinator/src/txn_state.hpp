@@ -9,6 +9,7 @@
 #include <caf/error.hpp>
 
 #include "troupe/actors/participant_messages.hpp"
+#include "troupe/actors/write_overlay.hpp"
 #include "troupe/coordinator/coordinator.hpp"
 
 namespace troupe::coordinator {
@@ -85,7 +86,7 @@ class txn_state {
   actors::txn_started id_;
   actors::isolation_level level_;
   const shard_map& shards_;
-  std::map<std::string, std::optional<std::string>> writes_;
+  actors::write_buffer writes_;
   std::set<std::string> reads_;
   std::set<actors::shard_id> waiting_;
 };

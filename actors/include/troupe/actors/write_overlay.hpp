@@ -1,0 +1,26 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "troupe/actors/participant_messages.hpp"
+
+namespace troupe::actors {
+
+/// A transaction's buffered writes: the last one per key (nullopt: erase).
+using write_buffer = std::map<std::string, std::optional<std::string>>;
+
+/// Applies the writes of `writes` whose key starts with `prefix` to `rows`
+/// (storage rows of a scan of that prefix, in any order) and returns the
+/// result in key order, at most `limit` rows (0: all). `truncated` is kept,
+/// and set when the limit cut rows. Used by the coordinator and the client
+/// alike, so a scan sees its own writes the same way on both sides.
+[[nodiscard]] scan_reply overlay_writes(std::vector<key_value> rows,
+                                        const write_buffer& writes,
+                                        const std::string& prefix,
+                                        std::uint32_t limit, bool truncated);
+
+} // namespace troupe::actors
