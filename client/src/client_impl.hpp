@@ -13,7 +13,7 @@
 #include <caf/scoped_actor.hpp>
 
 #include "troupe/actors/transaction.hpp"
-#include "troupe/actors/write_overlay.hpp"
+#include "troupe/actors/write_buffer.hpp"
 #include "troupe/client/client.hpp"
 
 namespace troupe::client {
@@ -63,6 +63,11 @@ struct transaction::impl {
        isolation_level level);
 
   caf::scoped_actor& self() { return *actor; }
+
+  /// Buffers one write (nullopt: erase) after the checks the coordinator
+  /// would make, so a bad write fails before anything is sent.
+  [[nodiscard]] caf::error buffer(std::string key,
+                                  std::optional<std::string> value);
 
   std::shared_ptr<client::impl> owner;
   std::unique_ptr<caf::scoped_actor> actor;

@@ -5,7 +5,7 @@
 #include <caf/send.hpp>
 
 #include "troupe/actors/errc.hpp"
-#include "troupe/actors/write_overlay.hpp"
+#include "troupe/actors/write_buffer.hpp"
 
 namespace troupe::client {
 
@@ -123,32 +123,23 @@ transaction::scan(const std::string& prefix, std::uint32_t limit) {
     overlay_writes(std::move(*out), d.writes, prefix, limit, false).rows);
 }
 
-caf::error transaction::put(std::string key, std::string value) {
-  auto& d = *impl_;
-  if (d.state != impl::phase::active) return not_active(d.started.txn);
-  const auto& lim = d.owner->cluster.limits;
-  if (key.size() > lim.max_key_bytes || value.size() > lim.max_value_bytes)
-    return make_error(
-      errc::too_large,
-      "key of " + std::to_string(key.size()) + " bytes or value of " +
-        std::to_string(value.size()) + " bytes exceeds limits.max_key_bytes " +
-        std::to_string(lim.max_key_bytes) + " / limits.max_value_bytes " +
-        std::to_string(lim.max_value_bytes));
-  d.writes[std::move(key)] = std::move(value);
+caf::error transaction::impl::buffer(std::string key,
+                                     std::optional<std::string> value) {
+  if (state != phase::active) return not_active(started.txn);
+  const auto& lim = owner->cluster.limits;
+  if (auto err =
+        check_write(key, value, lim.max_key_bytes, lim.max_value_bytes))
+    return err;
+  writes[std::move(key)] = std::move(value);
   return {};
 }
 
+caf::error transaction::put(std::string key, std::string value) {
+  return impl_->buffer(std::move(key), std::move(value));
+}
+
 caf::error transaction::erase(std::string key) {
-  auto& d = *impl_;
-  if (d.state != impl::phase::active) return not_active(d.started.txn);
-  const auto& lim = d.owner->cluster.limits;
-  if (key.size() > lim.max_key_bytes)
-    return make_error(errc::too_large,
-                      "key of " + std::to_string(key.size()) +
-                        " bytes exceeds limits.max_key_bytes " +
-                        std::to_string(lim.max_key_bytes));
-  d.writes[std::move(key)] = std::nullopt;
-  return {};
+  return impl_->buffer(std::move(key), std::nullopt);
 }
 
 caf::expected<txn_committed> transaction::commit() {

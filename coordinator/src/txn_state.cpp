@@ -1,7 +1,7 @@
 #include "txn_state.hpp"
 
 #include "troupe/actors/errc.hpp"
-#include "troupe/actors/write_overlay.hpp"
+#include "troupe/actors/write_buffer.hpp"
 #include "troupe/ring/hash.hpp"
 
 namespace troupe::coordinator {
@@ -32,14 +32,8 @@ caf::error txn_state::buffer(const std::string& key,
     return actors::make_error(errc::invalid_argument,
                               "transaction " + std::to_string(id_.txn) +
                                 " is no longer active");
-  if (key.size() > max_key)
-    return actors::make_error(errc::too_large,
-                              "key of " + std::to_string(key.size()) +
-                                " bytes, limit " + std::to_string(max_key));
-  if (value && value->size() > max_value)
-    return actors::make_error(errc::too_large,
-                              "value of " + std::to_string(value->size()) +
-                                " bytes, limit " + std::to_string(max_value));
+  if (auto err = actors::check_write(key, value, max_key, max_value))
+    return err;
   writes_[key] = std::move(value);
   return caf::none;
 }

@@ -9,7 +9,7 @@
 #include <caf/error.hpp>
 
 #include "troupe/actors/participant_messages.hpp"
-#include "troupe/actors/write_overlay.hpp"
+#include "troupe/actors/write_buffer.hpp"
 #include "troupe/coordinator/coordinator.hpp"
 
 namespace troupe::coordinator {

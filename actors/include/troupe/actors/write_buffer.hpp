@@ -6,12 +6,21 @@
 #include <string>
 #include <vector>
 
+#include <caf/error.hpp>
+
 #include "troupe/actors/participant_messages.hpp"
 
 namespace troupe::actors {
 
 /// A transaction's buffered writes: the last one per key (nullopt: erase).
 using write_buffer = std::map<std::string, std::optional<std::string>>;
+
+/// Checks one write against the size limits: too_large (do_not_retry)
+/// naming the size and the limit, or no error.
+[[nodiscard]] caf::error check_write(const std::string& key,
+                                     const std::optional<std::string>& value,
+                                     std::uint32_t max_key,
+                                     std::uint32_t max_value);
 
 /// Applies the writes of `writes` whose key starts with `prefix` to `rows`
 /// (storage rows of a scan of that prefix, in any order) and returns the

@@ -1,6 +1,22 @@
-#include "troupe/actors/write_overlay.hpp"
+#include "troupe/actors/write_buffer.hpp"
+
+#include "troupe/actors/errc.hpp"
 
 namespace troupe::actors {
+
+caf::error check_write(const std::string& key,
+                       const std::optional<std::string>& value,
+                       std::uint32_t max_key, std::uint32_t max_value) {
+  if (key.size() > max_key)
+    return make_error(errc::too_large, "key of " + std::to_string(key.size()) +
+                                         " bytes, limit " +
+                                         std::to_string(max_key));
+  if (value && value->size() > max_value)
+    return make_error(errc::too_large,
+                      "value of " + std::to_string(value->size()) +
+                        " bytes, limit " + std::to_string(max_value));
+  return {};
+}
 
 scan_reply overlay_writes(std::vector<key_value> rows,
                           const write_buffer& writes, const std::string& prefix,
