@@ -53,7 +53,10 @@ struct two_nodes {
   }
 
   std::unique_ptr<node_runtime> start(const std::string& name) {
-    auto rt = node_runtime::start(node_setup{cfg, name, 0, nullptr});
+    node_setup setup;
+    setup.cluster = cfg;
+    setup.name = name;
+    auto rt = node_runtime::start(std::move(setup));
     BOOST_REQUIRE_MESSAGE(rt, "cannot start " << name);
     return std::move(*rt);
   }

@@ -21,8 +21,9 @@ cluster_status sample_status() {
   st.cluster = "local-3";
   st.observer = "n2";
   st.dropped_messages = 42;
-  st.nodes.push_back({"n1", "up", "127.0.0.1:7101", {0, 5, 9}, 12.5, 77});
-  st.nodes.push_back({"n2", "down", "127.0.0.1:7102", {}, 0, 0});
+  st.nodes.push_back(
+    {"n1", "up", "127.0.0.1:7101", {0, 5, 9}, 12.5, 77, {}, false, -1});
+  st.nodes.push_back({"n2", "down", "127.0.0.1:7102", {}, 0, 0, {}, false, -1});
   return st;
 }
 

@@ -100,7 +100,10 @@ int run_dev(const dev_options& opts) {
   auto log = make_logger(*cfg, "dev");
   std::vector<std::unique_ptr<actors::node_runtime>> nodes;
   for (const auto& n : cfg->nodes) {
-    actors::node_setup setup{*cfg, n.name, 0, log};
+    actors::node_setup setup;
+    setup.cluster = *cfg;
+    setup.name = n.name;
+    setup.log = log;
     auto rt = actors::node_runtime::start(std::move(setup));
     if (!rt) {
       log->error("[{}] cannot start: {}", n.name, actors::describe(rt.error()));

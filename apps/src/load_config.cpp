@@ -68,8 +68,14 @@ actors::cluster_status unreachable_status(const config::cluster_config& cfg) {
   actors::cluster_status st;
   st.cluster = cfg.name;
   auto shards = shard_placement(cfg);
-  for (const auto& n : cfg.nodes)
-    st.nodes.push_back({n.name, "down", n.address(), shards[n.name], 0, 0});
+  for (const auto& n : cfg.nodes) {
+    actors::node_status down;
+    down.name = n.name;
+    down.state = "down";
+    down.address = n.address();
+    down.shards = shards[n.name];
+    st.nodes.push_back(std::move(down));
+  }
   return st;
 }
 

@@ -70,7 +70,9 @@ run_transaction(const config::cluster_config& cluster,
                 actors::isolation_level level) {
   auto c = client::client::connect(cluster);
   if (!c) return std::move(c.error());
-  auto t = c->begin({level});
+  client::txn_options opts;
+  opts.isolation = level;
+  auto t = c->begin(opts);
   if (!t) return std::move(t.error());
   txn_outcome out;
   for (const auto& s : stmts) {

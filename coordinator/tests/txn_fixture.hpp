@@ -30,9 +30,11 @@ struct txn_fixture {
   txn_service_actor service;
 
   txn_fixture() {
+    participants::shard_options sopts;
+    sopts.handoff = t.handoff();
     for (shard_id s = 0; s < 3; ++s)
       shards[s] = caf::actor_cast<caf::actor>(
-        participants::spawn_shard(t.sys, *db, s, {t.handoff()}));
+        participants::spawn_shard(t.sys, *db, s, sopts));
     auto oracle = spawn_tso(t.sys, *db, tso_options{1000, 1000, t.handoff()});
     BOOST_REQUIRE(oracle);
     tso = *oracle;

@@ -20,7 +20,9 @@ struct shard_fixture {
   shard_actor shard(actors::shard_id id) {
     auto& s = shards_[id];
     if (!s) {
-      s = spawn_shard(t.sys, *db, id, shard_options{t.handoff()});
+      shard_options o;
+      o.handoff = t.handoff();
+      s = spawn_shard(t.sys, *db, id, o);
       t.run();
     }
     return s;
