@@ -25,6 +25,9 @@ std::string encode(const prepare_request& x) {
   pb.set_isolation(static_cast<std::uint32_t>(x.isolation));
   pb.set_primary_key(x.primary_key);
   pb.set_coordinator(x.coordinator);
+  pb.set_three_phase(x.three_phase);
+  for (auto peer : x.peers)
+    pb.add_peers(peer);
   return pb.SerializeAsString();
 }
 
@@ -40,6 +43,8 @@ bool decode(const std::string& bytes, prepare_request& out) {
   out.reads.assign(pb.reads().begin(), pb.reads().end());
   out.primary_key = pb.primary_key();
   out.coordinator = pb.coordinator();
+  out.three_phase = pb.three_phase();
+  out.peers.assign(pb.peers().begin(), pb.peers().end());
   return true;
 }
 
@@ -72,7 +77,11 @@ bool decode(const std::string& bytes, vote& out) {
   return true;
 }
 
-std::string encode(const commit_request& x) {
+namespace {
+
+/// Commit and PreCommit share one wire message.
+template <class Request>
+std::string encode_commit(const Request& x) {
   wire::Commit pb;
   pb.set_txn(x.txn);
   pb.set_shard(x.shard);
@@ -80,11 +89,30 @@ std::string encode(const commit_request& x) {
   return pb.SerializeAsString();
 }
 
-bool decode(const std::string& bytes, commit_request& out) {
+template <class Request>
+bool decode_commit(const std::string& bytes, Request& out) {
   wire::Commit pb;
   if (!pb.ParseFromString(bytes)) return false;
   out = {pb.txn(), pb.shard(), pb.commit_ts()};
   return true;
+}
+
+} // namespace
+
+std::string encode(const commit_request& x) {
+  return encode_commit(x);
+}
+
+bool decode(const std::string& bytes, commit_request& out) {
+  return decode_commit(bytes, out);
+}
+
+std::string encode(const precommit_request& x) {
+  return encode_commit(x);
+}
+
+bool decode(const std::string& bytes, precommit_request& out) {
+  return decode_commit(bytes, out);
 }
 
 std::string encode(const abort_request& x) {
@@ -256,7 +284,7 @@ std::string encode(const txn_outcome& x) {
 bool decode(const std::string& bytes, txn_outcome& out) {
   wire::Outcome pb;
   if (!pb.ParseFromString(bytes) ||
-      pb.state() > static_cast<std::uint32_t>(outcome_state::aborted))
+      pb.state() > static_cast<std::uint32_t>(outcome_state::precommitted))
     return false;
   out.txn = pb.txn();
   out.shard = pb.shard();

@@ -10,13 +10,17 @@ namespace troupe::actors {
 std::string encode(const txn_begin& x) {
   wire::TxnBegin pb;
   pb.set_isolation(static_cast<std::uint32_t>(x.isolation));
+  pb.set_three_phase(x.three_phase);
   return pb.SerializeAsString();
 }
 
 bool decode(const std::string& bytes, txn_begin& out) {
   wire::TxnBegin pb;
-  return pb.ParseFromString(bytes) &&
-         detail::get_isolation(pb.isolation(), out.isolation);
+  if (!pb.ParseFromString(bytes) ||
+      !detail::get_isolation(pb.isolation(), out.isolation))
+    return false;
+  out.three_phase = pb.three_phase();
+  return true;
 }
 
 std::string encode(const txn_started& x) {

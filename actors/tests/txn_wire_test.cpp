@@ -35,7 +35,8 @@ bool same(const prepare_request& a, const prepare_request& b) {
   return a.txn == b.txn && a.shard == b.shard && a.start_ts == b.start_ts &&
          same(a.writes, b.writes) && a.reads == b.reads &&
          a.isolation == b.isolation && a.primary_key == b.primary_key &&
-         a.coordinator == b.coordinator;
+         a.coordinator == b.coordinator && a.three_phase == b.three_phase &&
+         a.peers == b.peers;
 }
 bool same(const vote& a, const vote& b) {
   return a.txn == b.txn && a.shard == b.shard && a.yes == b.yes &&
@@ -44,6 +45,9 @@ bool same(const vote& a, const vote& b) {
          a.conflict_txn == b.conflict_txn && a.min_commit_ts == b.min_commit_ts;
 }
 bool same(const commit_request& a, const commit_request& b) {
+  return a.txn == b.txn && a.shard == b.shard && a.commit_ts == b.commit_ts;
+}
+bool same(const precommit_request& a, const precommit_request& b) {
   return a.txn == b.txn && a.shard == b.shard && a.commit_ts == b.commit_ts;
 }
 bool same(const abort_request& a, const abort_request& b) {
@@ -85,7 +89,7 @@ bool same(const txn_outcome& a, const txn_outcome& b) {
          a.start_ts == b.start_ts && a.commit_ts == b.commit_ts;
 }
 bool same(const txn_begin& a, const txn_begin& b) {
-  return a.isolation == b.isolation;
+  return a.isolation == b.isolation && a.three_phase == b.three_phase;
 }
 bool same(const txn_started& a, const txn_started& b) {
   return a.txn == b.txn && a.start_ts == b.start_ts;
@@ -143,6 +147,8 @@ prepare_request sample_prepare() {
   p.isolation = isolation_level::serializable;
   p.primary_key = odd_key;
   p.coordinator = "node-b";
+  p.three_phase = true;
+  p.peers = {1, 65535, 7};
   return p;
 }
 
@@ -203,6 +209,7 @@ BOOST_FIXTURE_TEST_CASE(participant_messages_round_trip, caf_fixture) {
   check(sample_no());
   check(vote{1, 2, true, errc::internal, {}, {}, 0, 0, 0});
   check(commit_request{1, 2, 3});
+  check(precommit_request{1, 2, 3});
   check(abort_request{4, 5, 6});
   check(sample_one_phase());
   check(ack{8, 9});
@@ -216,10 +223,12 @@ BOOST_FIXTURE_TEST_CASE(participant_messages_round_trip, caf_fixture) {
   check(outcome_request{12, 13});
   check(txn_outcome{12, 13, outcome_state::committed, 5, 9});
   check(txn_outcome{12, 13, outcome_state::prepared, 5, 0});
+  check(txn_outcome{12, 13, outcome_state::precommitted, 5, 9});
 }
 
 BOOST_FIXTURE_TEST_CASE(transaction_messages_round_trip, caf_fixture) {
   check(txn_begin{isolation_level::serializable});
+  check(txn_begin{isolation_level::snapshot, true});
   check(txn_started{0xffffffffffffffffULL, 1});
   check(txn_get{odd_key});
   check(txn_put{odd_key, odd_value});

@@ -1,5 +1,6 @@
 // troupe bench bank --config FILE [--clients C] [--duration S]
-//   [--accounts N] [--cross-shard] [--serializable] [--seed N] [--json]
+//   [--accounts N] [--cross-shard] [--serializable] [--3pc] [--seed N]
+//   [--json]
 #include <iostream>
 #include <memory>
 
@@ -23,6 +24,7 @@ struct bank_bench_options {
   std::uint32_t accounts = 64;
   bool cross_shard = false;
   bool serializable = false;
+  bool three_phase = false;
   std::uint64_t seed = 1;
   bool json = false;
 };
@@ -37,6 +39,7 @@ nlohmann::ordered_json to_json(const bank_bench_options& o,
           {"accounts", o.accounts},
           {"cross_shard", o.cross_shard},
           {"isolation", o.serializable ? "serializable" : "snapshot"},
+          {"commit_protocol", o.three_phase ? "3pc" : "2pc"},
           {"seconds", r.seconds},
           {"prefix", r.prefix},
           {"transfers_per_s", r.transfers_per_s},
@@ -108,12 +111,15 @@ int run_bank_bench(const bank_bench_options& o) {
   opts.seed = o.seed;
   opts.isolation = o.serializable ? client::isolation_level::serializable
                                   : client::isolation_level::snapshot;
+  opts.three_phase = o.three_phase;
   if (!o.json)
     fmt::print("bank: {} accounts, {} clients, {:.0f} s, {} transfers, "
                "cluster '{}' ({} nodes)\nmachine: {}\n",
                o.accounts, o.clients, o.duration,
-               o.cross_shard ? "cross-shard" : "single-shard", cfg->name,
-               cfg->nodes.size(), machine_summary());
+               o.cross_shard
+                 ? (o.three_phase ? "cross-shard (3PC)" : "cross-shard")
+                 : "single-shard",
+               cfg->name, cfg->nodes.size(), machine_summary());
   auto tick = [&](const workloads::bank_report& now) {
     if (o.json) return;
     fmt::print("  {:5.1f} s: {} committed, {} aborted, {} unknown\n",
@@ -156,6 +162,9 @@ void add_bank_bench(CLI::App& bench) {
                 "default: inside one shard (1PC)");
   cmd->add_flag("--serializable", o->serializable,
                 "Serializable isolation (default: snapshot)");
+  cmd->add_flag("--3pc", o->three_phase,
+                "Cross-shard transfers commit with three-phase commit "
+                "(default: two-phase)");
   cmd->add_option("--seed", o->seed, "Seed of the transfer choices")
     ->capture_default_str();
   cmd->add_flag("--json", o->json, "Print one JSON object");

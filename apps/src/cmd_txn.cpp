@@ -1,4 +1,4 @@
-// troupe txn --config FILE "put a 1; get b" [--serializable] [--json]
+// troupe txn --config FILE "put a 1; get b" [--serializable] [--3pc] [--json]
 // troupe get --config FILE KEY...  | put --config FILE KEY VALUE
 // troupe del --config FILE KEY...
 #include <iostream>
@@ -21,6 +21,7 @@ struct txn_options {
   std::vector<std::string> keys; // get, del
   std::string key, value;        // put
   bool serializable = false;
+  bool three_phase = false;
   bool json = false;
 };
 
@@ -40,7 +41,7 @@ nlohmann::ordered_json outcome_json(const txn_outcome& out) {
 }
 
 int report(const caf::expected<txn_outcome>& out, const std::string& cmd,
-           bool json, bool writes) {
+           bool json, bool writes, bool three_phase) {
   if (!out) {
     const auto& err = out.error();
     if (json)
@@ -65,6 +66,7 @@ int report(const caf::expected<txn_outcome>& out, const std::string& cmd,
   // commit protocol.
   const char* how = !writes                    ? "read-only"
                     : out->committed.one_phase ? "1PC"
+                    : three_phase              ? "3PC"
                                                : "2PC";
   std::cout << "committed at " << out->committed.commit_ts << " (" << how
             << ")\n";
@@ -75,12 +77,15 @@ int run(const txn_options& o, const std::string& cmd,
         const std::vector<statement>& stmts) {
   auto cfg = load_config_or_report(o.config);
   if (!cfg) return exit_bad_input;
-  auto level = o.serializable ? actors::isolation_level::serializable
-                              : actors::isolation_level::snapshot;
+  client::txn_options topts;
+  topts.isolation = o.serializable ? actors::isolation_level::serializable
+                                   : actors::isolation_level::snapshot;
+  topts.three_phase = o.three_phase;
   bool writes = false;
   for (const auto& s : stmts)
     writes = writes || s.kind != statement::op::get;
-  return report(run_transaction(*cfg, stmts, level), cmd, o.json, writes);
+  return report(run_transaction(*cfg, stmts, topts), cmd, o.json, writes,
+                o.three_phase);
 }
 
 int run_txn(const txn_options& o) {
@@ -107,6 +112,9 @@ CLI::App* add(CLI::App& app, const std::string& name, const std::string& help,
   cmd->add_option("--config", o->config, "TOML cluster config")->required();
   cmd->add_flag("--serializable", o->serializable,
                 "Serializable isolation (default: snapshot)");
+  cmd->add_flag("--3pc", o->three_phase,
+                "Commit across shards with three-phase commit (default: "
+                "two-phase)");
   cmd->add_flag("--json", o->json, "Print JSON");
   return cmd;
 }

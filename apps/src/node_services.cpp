@@ -218,6 +218,7 @@ caf::error start_node_services(
   // Recovery questions are small: the prepare timeout bounds them, so a
   // coordinator node that died costs one short wait per sweep.
   sopts.request_timeout = cluster.timeouts.prepare;
+  sopts.three_phase_timeout = cluster.timeouts.three_phase;
   sopts.in_doubt = rt.in_doubt();
   for (auto s : shards)
     children.push_back(registered_child(

@@ -67,11 +67,9 @@ parse_statements(std::string_view text) {
 caf::expected<txn_outcome>
 run_transaction(const config::cluster_config& cluster,
                 const std::vector<statement>& stmts,
-                actors::isolation_level level) {
+                const client::txn_options& opts) {
   auto c = client::client::connect(cluster);
   if (!c) return std::move(c.error());
-  client::txn_options opts;
-  opts.isolation = level;
   auto t = c->begin(opts);
   if (!t) return std::move(t.error());
   txn_outcome out;

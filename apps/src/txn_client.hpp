@@ -12,6 +12,7 @@
 
 #include "troupe/actors/participant_messages.hpp"
 #include "troupe/actors/transaction_messages.hpp"
+#include "troupe/client/client.hpp"
 #include "troupe/config/cluster_config.hpp"
 
 namespace troupe::app {
@@ -54,6 +55,6 @@ struct txn_outcome {
 [[nodiscard]] caf::expected<txn_outcome>
 run_transaction(const config::cluster_config& cluster,
                 const std::vector<statement>& stmts,
-                actors::isolation_level level);
+                const client::txn_options& opts);
 
 } // namespace troupe::app

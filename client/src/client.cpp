@@ -112,7 +112,9 @@ caf::expected<transaction> client::begin(txn_options opts) {
       caf::error failed;
       if (svc) {
         std::optional<std::pair<txn_started, transaction_actor>> began;
-        self->request(*svc, d.timeout, txn_begin{opts.isolation})
+        self
+          ->request(*svc, d.timeout,
+                    txn_begin{opts.isolation, opts.three_phase})
           .receive(
             [&](txn_started& started, transaction_actor& handle) {
               began.emplace(started, std::move(handle));

@@ -1,5 +1,6 @@
 #include "troupe/config/load.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstdio>
@@ -185,7 +186,8 @@ void read_timeouts(table_reader& top, cluster_config& cfg,
                  "[timeouts]",
                  file,
                  {"request_ms", "prepare_ms", "connect_ms",
-                  "heartbeat_interval_ms", "heartbeat_timeout_ms"}};
+                  "heartbeat_interval_ms", "heartbeat_timeout_ms",
+                  "three_phase_ms"}};
   auto& t = cfg.timeouts;
   t.request = r.get_interval("request_ms", t.request);
   t.prepare = r.get_interval("prepare_ms", t.prepare);
@@ -194,6 +196,17 @@ void read_timeouts(table_reader& top, cluster_config& cfg,
     r.get_interval("heartbeat_interval_ms", t.heartbeat_interval);
   t.heartbeat_timeout =
     r.get_interval("heartbeat_timeout_ms", t.heartbeat_timeout);
+  // Unset: at least twice the prepare timeout, so that older configs with
+  // a long prepare_ms stay valid.
+  t.three_phase =
+    r.get_interval("three_phase_ms", std::max(t.three_phase, 2 * t.prepare));
+  if (t.three_phase <= t.prepare)
+    r.fail_at("three_phase_ms",
+              "'three_phase_ms' in [timeouts] (" +
+                std::to_string(t.three_phase.count()) +
+                ") must be greater than 'prepare_ms' (" +
+                std::to_string(t.prepare.count()) +
+                "): a three-phase participant must wait out its coordinator");
   if (t.heartbeat_timeout <= t.heartbeat_interval)
     r.fail_at("heartbeat_timeout_ms",
               "'heartbeat_timeout_ms' in [timeouts] (" +

@@ -212,6 +212,19 @@ BOOST_AUTO_TEST_CASE(heartbeat_timeout_must_exceed_interval) {
                10, 24, "must be greater than 'heartbeat_interval_ms'");
 }
 
+BOOST_AUTO_TEST_CASE(three_phase_timeout_must_exceed_prepare) {
+  expect_error(two_nodes + "[timeouts]\nprepare_ms = 3000\n"
+                           "three_phase_ms = 3000\n",
+               10, 18, "must be greater than 'prepare_ms' (3000)");
+}
+
+BOOST_AUTO_TEST_CASE(three_phase_timeout_defaults_above_prepare) {
+  auto cfg = parse(two_nodes + "[timeouts]\nprepare_ms = 4000\n", "t.toml");
+  BOOST_CHECK_EQUAL(cfg.timeouts.three_phase.count(), 8000);
+  auto plain = parse(two_nodes, "t.toml");
+  BOOST_CHECK_EQUAL(plain.timeouts.three_phase.count(), 5000);
+}
+
 BOOST_AUTO_TEST_CASE(unknown_log_level_lists_choices) {
   expect_error(two_nodes + "[log]\nlevel = \"loud\"\n", 9, 9,
                "one of debug, error, info, off, trace, warn");

@@ -1,5 +1,6 @@
-// Commit of one transaction: read-only, 1PC, or 2PC with presumed abort
-// (docs: design.md "Data flow of a transaction").
+// Commit of one transaction: read-only, 1PC, 2PC with presumed abort
+// (docs: design.md "Data flow of a transaction"), or 3PC (docs/recovery.md,
+// "Three-phase commit").
 #include <caf/actor_cast.hpp>
 
 #include "transaction_actor.hpp"
@@ -87,7 +88,8 @@ void deliver(txn_self self, shard_id shard, Request req, std::uint32_t attempt,
 
 /// Phase two after a durable COMMIT decision; erases the decision once
 /// every participant acked (a participant that never acks leaves it for
-/// recovery).
+/// recovery). Three-phase: DoCommit, with no decision to erase (a
+/// participant that never acks commits by termination).
 void send_commits(txn_self self) {
   auto& st = self->state;
   auto all_acked = std::make_shared<bool>(true);
@@ -104,7 +106,7 @@ void send_commits(txn_self self) {
           *all_acked = false;
         return;
       }
-      if (!*all_acked) return maybe_quit(self);
+      if (!*all_acked || self->state.three_phase) return maybe_quit(self);
       ++self->state.unacked; // the erase is the last write we wait for
       self->state.log->erase_async(self->state.txn->id().txn,
                                    on_durable(self, [=](const caf::error&) {
@@ -130,17 +132,101 @@ void take_commit_ts(txn_self self, OnTs on_ts, OnError on_error) {
     .then(std::move(on_ts), std::move(on_error));
 }
 
+/// The shards that prepared writes.
+std::vector<shard_id> writers(txn_self self) {
+  std::vector<shard_id> out;
+  for (const auto& [shard, part] : self->state.plan)
+    if (!part.writes.empty()) out.push_back(shard);
+  return out;
+}
+
+/// Three-phase: a PreCommit failed, so abort everywhere. Participants may
+/// terminate on their own once precommitted, so the client hears aborted
+/// only when every participant acked the abort, else outcome_unknown.
+void abort_after_precommit(txn_self self, caf::error why) {
+  auto& st = self->state;
+  if (st.txn->phase != txn_phase::committing) return;
+  st.txn->phase = txn_phase::aborted;
+  auto all_acked = std::make_shared<bool>(true);
+  for (auto shard : writers(self)) {
+    ++st.unacked;
+    abort_request req{st.txn->id().txn, shard, st.txn->id().start_ts};
+    deliver(self, shard, req, 1, [=](bool acked) {
+      *all_acked = *all_acked && acked;
+      if (--self->state.unacked > 0) return;
+      if (*all_acked)
+        fail_commit(self, txn_phase::aborted, why);
+      else
+        fail_commit(self, txn_phase::in_doubt,
+                    make_error(errc::outcome_unknown,
+                               "three-phase commit: " + describe(why, false) +
+                                 "; not every participant acked the abort"));
+      maybe_quit(self);
+    });
+  }
+}
+
+/// The coordinator stops here as if its node died (a fail point): the
+/// participants terminate the transaction without it.
+void go_silent(txn_self self, const char* point) {
+  fail_commit(
+    self, txn_phase::in_doubt,
+    make_error(errc::outcome_unknown, std::string{"fail point "} + point));
+  self->quit();
+}
+
+/// Three-phase commit after every YES (CanCommit): PreCommit at a fresh
+/// commit ts on every participant; once all acked, every participant
+/// would commit even without us, so the client hears committed and the
+/// participants get DoCommit.
+void precommit_all(txn_self self, timestamp ts) {
+  auto& st = self->state;
+  st.commit_ts = ts;
+  // error: silent before any PreCommit (participants abort by termination).
+  if (TROUPE_FAILPOINT("coordinator.before_precommit"))
+    return go_silent(self, "coordinator.before_precommit");
+  auto shards = writers(self);
+  auto left = std::make_shared<std::size_t>(shards.size());
+  bool first = true;
+  for (auto shard : shards) {
+    // error: silent after the first PreCommit (participants commit by
+    // termination: one of them is precommitted).
+    if (!first && TROUPE_FAILPOINT("coordinator.after_some_precommits_sent"))
+      return go_silent(self, "coordinator.after_some_precommits_sent");
+    first = false;
+    precommit_request req{st.txn->id().txn, shard, ts};
+    with_shard(self, shard, [=](caf::expected<participant_actor> p) {
+      if (!p)
+        return abort_after_precommit(self, as_abort("precommit", p.error()));
+      self->request(*p, self->state.cfg->prepare_timeout, req)
+        .then(
+          [=](ack&) {
+            if (self->state.txn->phase != txn_phase::committing) return;
+            if (--*left > 0) return;
+            finish_commit(self, false);
+            send_commits(self);
+          },
+          [=](caf::error& err) {
+            abort_after_precommit(
+              self,
+              as_abort("no precommit ack from shard " + std::to_string(shard),
+                       err));
+          });
+    });
+  }
+}
+
 /// All votes YES (and reads validated): take the commit ts, make the
-/// decision durable, then tell the client and the participants.
+/// decision durable (three-phase: precommit everywhere), then tell the
+/// client and the participants.
 void decide(txn_self self) {
   take_commit_ts(
     self,
     [=](std::uint64_t ts) {
       auto& st = self->state;
+      if (st.three_phase) return precommit_all(self, ts);
       st.commit_ts = ts;
-      decision d{st.txn->id().txn, st.txn->id().start_ts, ts, {}};
-      for (const auto& [shard, part] : st.plan)
-        if (!part.writes.empty()) d.shards.push_back(shard);
+      decision d{st.txn->id().txn, st.txn->id().start_ts, ts, writers(self)};
       st.log->record_async(
         d, on_durable(self, [=](const caf::error& err) {
           if (err) {
@@ -201,9 +287,8 @@ void validate_then_decide(txn_self self) {
 void prepare_all(txn_self self) {
   auto& st = self->state;
   st.txn->phase = txn_phase::preparing;
-  std::set<shard_id> voters;
-  for (const auto& [shard, part] : st.plan)
-    if (!part.writes.empty()) voters.insert(shard);
+  auto shards = writers(self);
+  std::set<shard_id> voters(shards.begin(), shards.end());
   st.txn->expect_votes(voters);
   after(self, st.cfg->prepare_timeout, [=] {
     if (self->state.txn->phase == txn_phase::preparing)
@@ -219,6 +304,10 @@ void prepare_all(txn_self self) {
     req.isolation = st.txn->level();
     req.primary_key = st.txn->primary_key();
     req.coordinator = st.cfg->node;
+    req.three_phase = st.three_phase;
+    if (st.three_phase)
+      for (auto peer : voters)
+        if (peer != shard) req.peers.push_back(peer);
     with_shard(self, shard, [=](caf::expected<participant_actor> p) {
       auto& st = self->state;
       if (st.txn->phase != txn_phase::preparing) return;

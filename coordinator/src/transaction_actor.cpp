@@ -20,16 +20,12 @@ void with_shard(txn_self self, shard_id shard,
                 std::function<void(caf::expected<participant_actor>)> f) {
   auto& known = self->state.shards;
   if (auto i = known.find(shard); i != known.end()) return f(i->second);
-  self
-    ->request(self->state.cfg->resolver, self->state.cfg->request_timeout,
-              resolve_atom::value, std::string{"shard"}, std::to_string(shard))
-    .then(
-      [=](caf::actor& handle) {
-        auto typed = caf::actor_cast<participant_actor>(handle);
-        self->state.shards[shard] = typed;
-        f(typed);
-      },
-      [=](caf::error& err) { f(std::move(err)); });
+  resolve_participant(self, self->state.cfg->resolver,
+                      self->state.cfg->request_timeout, shard,
+                      [=](caf::expected<participant_actor> p) {
+                        if (p) self->state.shards[shard] = *p;
+                        f(std::move(p));
+                      });
 }
 
 namespace {
@@ -177,10 +173,11 @@ caf::error not_active(txn_self self) {
 
 txn_impl_actor::behavior_type
 txn_behavior(txn_self self, std::shared_ptr<const coordinator_config> cfg,
-             txn_started started, isolation_level level) {
+             txn_started started, txn_begin options) {
   auto& st = self->state;
   st.cfg = cfg;
-  st.txn = std::make_unique<txn_state>(started, level, cfg->shards);
+  st.txn = std::make_unique<txn_state>(started, options.isolation, cfg->shards);
+  st.three_phase = options.three_phase;
   st.log = std::make_unique<decision_log>(*cfg->db);
   st.delays = std::make_unique<backoff>(backoff_policy::from(cfg->retry),
                                         cfg->seed ^ started.txn);
@@ -287,9 +284,9 @@ txn_behavior(txn_self self, std::shared_ptr<const coordinator_config> cfg,
 transaction_actor
 spawn_transaction(caf::actor_system& sys,
                   std::shared_ptr<const coordinator_config> cfg,
-                  txn_started started, isolation_level level) {
+                  txn_started started, txn_begin options) {
   return caf::actor_cast<transaction_actor>(
-    sys.spawn(txn_behavior, std::move(cfg), started, level));
+    sys.spawn(txn_behavior, std::move(cfg), started, options));
 }
 
 caf::actor spawn_static_resolver(caf::actor_system& sys,

@@ -37,7 +37,8 @@ struct txn_actor_state {
   std::set<actors::shard_id> prepared_to; ///< sent a prepare (abort these)
   std::set<caf::actor_addr> voters;       ///< monitored until they vote
   std::map<caf::actor_addr, actors::shard_id> shard_of_addr;
-  std::size_t unacked = 0; ///< commit/abort deliveries still running
+  std::size_t unacked = 0;  ///< commit/abort deliveries still running
+  bool three_phase = false; ///< commit with PreCommit instead of a log
   actors::timestamp commit_ts = 0;
   caf::typed_response_promise<actors::txn_committed> commit_rp;
   bool commit_pending = false; ///< commit_rp not yet delivered
@@ -57,7 +58,7 @@ void with_shard(
   txn_self self, actors::shard_id shard,
   std::function<void(caf::expected<actors::participant_actor>)> f);
 
-/// Starts the commit: read-only, 1PC or 2PC.
+/// Starts the commit: read-only, 1PC, 2PC or 3PC.
 void start_commit(txn_self self);
 
 /// Aborts: tells every prepared participant (bounded retries), fails the

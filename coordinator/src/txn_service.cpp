@@ -119,8 +119,7 @@ service_behavior(service_self self,
             // The start ts is unique (never reissued), so it doubles as
             // the transaction id.
             txn_started started{ts, ts};
-            auto txn =
-              spawn_transaction(self->system(), cfg, started, req.isolation);
+            auto txn = spawn_transaction(self->system(), cfg, started, req);
             self->link_to(txn);
             self->state.live_by_addr.emplace(txn.address(), ts);
             self->state.live.insert(ts);

@@ -372,10 +372,13 @@ BOOST_FIXTURE_TEST_CASE(the_service_redrives_logged_commits_and_resolves,
   // What a coordinator that crashed after its decision leaves behind:
   // intents on shards 0 and 1 and a logged COMMIT at ts 4.
   for (shard_id s : {0u, 1u}) {
-    prepare_request p{3,    s,
-                      3,    {write_op::put(std::to_string(s) + "r", "v")},
-                      {},   isolation_level::snapshot,
-                      "0r", "n1"};
+    prepare_request p;
+    p.txn = 3;
+    p.shard = s;
+    p.start_ts = 3;
+    p.writes = {write_op::put(std::to_string(s) + "r", "v")};
+    p.primary_key = "0r";
+    p.coordinator = "n1";
     auto v = call<vote>(caf::actor_cast<participant_actor>(shards[s]), p);
     BOOST_REQUIRE(v);
     BOOST_REQUIRE_MESSAGE(v->yes, v->reason);
@@ -406,4 +409,119 @@ BOOST_FIXTURE_TEST_CASE(the_service_redrives_logged_commits_and_resolves,
   BOOST_CHECK_EQUAL(read_at("0r", 4), "v");
   BOOST_CHECK_EQUAL(read_at("1r", 4), "v");
   BOOST_CHECK_EQUAL(read_at("1r", 3), "<none>");
+}
+
+namespace {
+
+/// A three-phase participant that votes YES and holds every PreCommit
+/// (answered by the test: ack, or refused as aborted); counts DoCommits
+/// and aborts.
+struct precommit_state {
+  std::vector<caf::typed_response_promise<ack>> held;
+  std::vector<precommit_request> precommits;
+  int commits = 0;
+  int aborts = 0;
+};
+
+caf::actor spawn_precommit_holder(caf::actor_system& sys,
+                                  std::shared_ptr<precommit_state> st) {
+  return sys.spawn([st](caf::event_based_actor* self) -> caf::behavior {
+    return {
+      [=](const prepare_request& req) {
+        BOOST_CHECK(req.three_phase);
+        BOOST_CHECK_EQUAL(req.peers.size(), 1u);
+        return vote{req.txn, req.shard, true, errc::internal, {}, {}, 0, 0, 0};
+      },
+      [=](const precommit_request& req) -> caf::result<ack> {
+        st->precommits.push_back(req);
+        auto rp = self->make_response_promise<ack>();
+        st->held.push_back(rp);
+        return rp;
+      },
+      [=](const commit_request& req) {
+        ++st->commits;
+        return ack{req.txn, req.shard};
+      },
+      [=](const abort_request& req) {
+        ++st->aborts;
+        return ack{req.txn, req.shard};
+      },
+      // From the test: answer the held PreCommits (promises are delivered
+      // from the actor's own context).
+      [=](caf::ok_atom) {
+        for (std::size_t i = 0; i < st->held.size(); ++i)
+          st->held[i].deliver(
+            ack{st->precommits[i].txn, st->precommits[i].shard});
+        st->held.clear();
+      },
+      [=](caf::delete_atom) {
+        for (auto& rp : st->held)
+          rp.deliver(make_error(errc::aborted, "aborted by termination"));
+        st->held.clear();
+      },
+    };
+  });
+}
+
+using txn_state = troupe::mvcc::txn_outcome::state;
+
+/// Whether `shard` of the real store reaches `state` for `txn`.
+bool reaches(txn_fixture& f, shard_id shard, txn_id txn, txn_state state) {
+  return f.t.run_until([&] {
+    auto o = f.db->outcome(shard, txn);
+    return o && o->status == state;
+  });
+}
+
+} // namespace
+
+/// A three-phase transaction writing on shard 0 (real) and shard 2 (a
+/// precommit holder), with its commit started and waiting for shard 2's
+/// PreCommit ack; shard 0 is precommitted.
+struct precommit_fixture : txn_fixture {
+  std::shared_ptr<precommit_state> st = std::make_shared<precommit_state>();
+  caf::actor holder = spawn_precommit_holder(t.sys, st);
+  txn x;
+  std::shared_ptr<std::optional<caf::expected<txn_committed>>> slot;
+
+  precommit_fixture() {
+    replace({{2, holder}});
+    x = begin(isolation_level::snapshot, true);
+    put(x, "0a", "A");
+    put(x, "2c", "C");
+    slot = start_commit(x);
+    BOOST_REQUIRE(t.run_until([&] { return !st->held.empty(); }));
+    BOOST_REQUIRE(reaches(*this, 0, x.id.txn, txn_state::precommitted));
+  }
+};
+
+BOOST_FIXTURE_TEST_CASE(three_phase_commit_answers_after_every_precommit,
+                        precommit_fixture) {
+  // Shard 0 is precommitted at the ts shard 2 got; the client waits for
+  // shard 2's ack.
+  auto ts = st->precommits.at(0).commit_ts;
+  BOOST_CHECK_EQUAL(db->outcome(0, x.id.txn)->commit_ts, ts);
+  BOOST_CHECK(!slot->has_value());
+  caf::anon_send(holder, caf::ok_atom::value);
+  BOOST_REQUIRE(t.run_until([&] { return slot->has_value(); }));
+  BOOST_REQUIRE(slot->value());
+  BOOST_CHECK_EQUAL(slot->value()->commit_ts, ts);
+  // DoCommit everywhere; no decision was ever logged.
+  BOOST_REQUIRE(t.run_until([&] { return st->commits == 1; }));
+  BOOST_CHECK(reaches(*this, 0, x.id.txn, txn_state::committed));
+  BOOST_CHECK_EQUAL(read_at("0a", ts), "A");
+  decision_log log{*db};
+  BOOST_CHECK(log.list()->empty());
+}
+
+BOOST_FIXTURE_TEST_CASE(a_refused_precommit_aborts_everywhere,
+                        precommit_fixture) {
+  // Shard 2 terminated the transaction on its own meanwhile (aborted).
+  caf::anon_send(holder, caf::delete_atom::value);
+  BOOST_REQUIRE(t.run_until([&] { return slot->has_value(); }));
+  BOOST_REQUIRE(!slot->value());
+  BOOST_CHECK(is(slot->value().error(), errc::aborted));
+  BOOST_CHECK_EQUAL(st->aborts, 1);
+  BOOST_CHECK(t.run_until([&] { return db->list_prepared()->empty(); }));
+  BOOST_CHECK(reaches(*this, 0, x.id.txn, txn_state::aborted));
 }

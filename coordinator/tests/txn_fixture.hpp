@@ -85,10 +85,11 @@ struct txn_fixture {
   };
 
   /// Begins a transaction (fails the test on errors).
-  txn begin(isolation_level level = isolation_level::snapshot) {
+  txn begin(isolation_level level = isolation_level::snapshot,
+            bool three_phase = false) {
     auto out = std::make_shared<std::optional<txn>>();
     t.sys.spawn([=](caf::event_based_actor* self) {
-      self->request(service, caf::infinite, txn_begin{level})
+      self->request(service, caf::infinite, txn_begin{level, three_phase})
         .then([=](txn_started& s, transaction_actor& h) {
           *out = txn{s, h};
         });

@@ -120,6 +120,16 @@ status store::commit(shard_id shard, txn_id txn, timestamp commit_ts) {
     [&](completion done) { commit_async(shard, txn, commit_ts, done); });
 }
 
+void store::precommit_async(shard_id shard, txn_id txn, timestamp commit_ts,
+                            completion done) {
+  impl_->precommit(shard, txn, commit_ts, std::move(done));
+}
+
+status store::precommit(shard_id shard, txn_id txn, timestamp commit_ts) {
+  return wait_for(
+    [&](completion done) { precommit_async(shard, txn, commit_ts, done); });
+}
+
 status store::abort(shard_id shard, txn_id txn, timestamp start_ts) {
   return wait_for(
     [&](completion done) { abort_async(shard, txn, start_ts, done); });
@@ -148,6 +158,9 @@ result<txn_outcome> store::outcome(shard_id shard, txn_id txn) {
     break;
   case pb::txn_record::COMMITTED:
     out.status = txn_outcome::state::committed;
+    break;
+  case pb::txn_record::PRECOMMITTED:
+    out.status = txn_outcome::state::precommitted;
     break;
   default:
     out.status = txn_outcome::state::aborted;

@@ -117,6 +117,8 @@ struct store::impl {
   void prepare(const prepare_request& req, completion done);
   void one_phase_commit(const one_phase_request& req, completion done);
   void commit(shard_id shard, txn_id txn, timestamp commit_ts, completion done);
+  void precommit(shard_id shard, txn_id txn, timestamp commit_ts,
+                 completion done);
   void abort(shard_id shard, txn_id txn, timestamp start_ts, completion done);
   [[nodiscard]] result<std::vector<prepared_txn>>
   list_prepared(std::optional<shard_id> shard);

@@ -14,6 +14,27 @@ std::string txn_name(shard_id shard, txn_id txn) {
   return "txn " + std::to_string(txn) + " of shard " + std::to_string(shard);
 }
 
+/// A commit (or precommit) ts must follow the start ts, and a precommitted
+/// transaction commits at its precommit ts only.
+status check_commit_ts(const pb::txn_record& rec, shard_id shard, txn_id txn,
+                       timestamp commit_ts) {
+  if (commit_ts <= rec.start_ts())
+    return error{errc::invalid_argument,
+                 "commit ts must be greater than start ts " +
+                   std::to_string(rec.start_ts()),
+                 {},
+                 rec.start_ts(),
+                 txn};
+  if (rec.status() == pb::txn_record::PRECOMMITTED &&
+      rec.commit_ts() != commit_ts)
+    return error{errc::invalid_argument,
+                 txn_name(shard, txn) + " is precommitted at another ts",
+                 {},
+                 rec.commit_ts(),
+                 txn};
+  return {};
+}
+
 } // namespace
 
 result<latched_txn> store::impl::latch_txn(shard_id shard, txn_id txn,
@@ -58,13 +79,8 @@ void store::impl::commit(shard_id shard, txn_id txn, timestamp commit_ts,
   if (rec->status() == pb::txn_record::ABORTED)
     return done(error{
       errc::txn_aborted, txn_name(shard, txn) + " was aborted", {}, 0, txn});
-  if (commit_ts <= rec->start_ts())
-    return done(error{errc::invalid_argument,
-                      "commit ts must be greater than start ts " +
-                        std::to_string(rec->start_ts()),
-                      {},
-                      rec->start_ts(),
-                      txn});
+  if (auto st = check_commit_ts(*rec, shard, txn, commit_ts); !st)
+    return done(st);
 
   write_request w;
   w.commits = 1;
@@ -89,6 +105,50 @@ void store::impl::commit(shard_id shard, txn_id txn, timestamp commit_ts,
   out.set_start_ts(rec->start_ts());
   out.set_commit_ts(commit_ts);
   out.set_primary_key(rec->primary_key());
+  w.ops.push_back(
+    {family::txns, false, codec::txn_key(shard, txn), encode(out)});
+  submit(std::move(w), std::move(latched->hold), std::move(done));
+}
+
+void store::impl::precommit(shard_id shard, txn_id txn, timestamp commit_ts,
+                            completion done) {
+  auto latched = latch_txn(shard, txn);
+  if (!latched) return done(latched.error());
+  const auto& rec = latched->rec;
+  if (!rec)
+    return done(error{errc::txn_not_prepared,
+                      txn_name(shard, txn) + " was never prepared here",
+                      {},
+                      0,
+                      txn});
+  switch (rec->status()) {
+  case pb::txn_record::ABORTED:
+    return done(error{
+      errc::txn_aborted, txn_name(shard, txn) + " was aborted", {}, 0, txn});
+  case pb::txn_record::COMMITTED:
+  case pb::txn_record::PRECOMMITTED:
+    if (rec->commit_ts() == commit_ts) return done({}); // repeated
+    return done(error{errc::invalid_argument,
+                      txn_name(shard, txn) + " committed at another ts",
+                      {},
+                      rec->commit_ts(),
+                      txn});
+  default:
+    break;
+  }
+  if (!rec->three_phase())
+    return done(
+      error{errc::invalid_argument,
+            txn_name(shard, txn) + " was not prepared for three-phase commit",
+            {},
+            0,
+            txn});
+  if (auto st = check_commit_ts(*rec, shard, txn, commit_ts); !st)
+    return done(st);
+  pb::txn_record out = *rec;
+  out.set_status(pb::txn_record::PRECOMMITTED);
+  out.set_commit_ts(commit_ts);
+  write_request w;
   w.ops.push_back(
     {family::txns, false, codec::txn_key(shard, txn), encode(out)});
   submit(std::move(w), std::move(latched->hold), std::move(done));
@@ -143,7 +203,9 @@ store::impl::list_prepared(std::optional<shard_id> shard) {
     auto rec = decode<pb::txn_record>(
       it->value().ToString(), txn_name(id->first, id->second), "transaction");
     if (!rec) return rec.error();
-    if (rec->status() != pb::txn_record::PREPARED) continue;
+    if (rec->status() != pb::txn_record::PREPARED &&
+        rec->status() != pb::txn_record::PRECOMMITTED)
+      continue;
     prepared_txn p;
     p.shard = id->first;
     p.txn = id->second;
@@ -151,6 +213,10 @@ store::impl::list_prepared(std::optional<shard_id> shard) {
     p.primary_key = rec->primary_key();
     p.coordinator = rec->coordinator();
     p.keys.assign(rec->keys().begin(), rec->keys().end());
+    p.three_phase = rec->three_phase();
+    p.peers.assign(rec->peers().begin(), rec->peers().end());
+    if (rec->status() == pb::txn_record::PRECOMMITTED)
+      p.precommit_ts = rec->commit_ts();
     out.push_back(std::move(p));
   }
   if (!it->status().ok())

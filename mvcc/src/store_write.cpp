@@ -96,6 +96,7 @@ void store::impl::prepare(const prepare_request& req, completion done) {
     auto name = "txn " + std::to_string(req.txn);
     switch (rec->status()) {
     case pb::txn_record::PREPARED:
+    case pb::txn_record::PRECOMMITTED:
       if (rec->start_ts() == req.start_ts) return done({}); // repeated
       return done(error{errc::invalid_argument,
                         name + " was prepared with another start ts",
@@ -125,6 +126,9 @@ void store::impl::prepare(const prepare_request& req, completion done) {
   txn_rec.set_start_ts(req.start_ts);
   txn_rec.set_primary_key(req.primary_key);
   txn_rec.set_coordinator(req.coordinator);
+  txn_rec.set_three_phase(req.three_phase);
+  for (auto peer : req.peers)
+    txn_rec.add_peers(peer);
   for (const auto& m : req.writes) {
     pb::lock_record lock;
     lock.set_txn_id(req.txn);

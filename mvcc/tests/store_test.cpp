@@ -156,6 +156,57 @@ BOOST_AUTO_TEST_CASE(prepared_transactions_survive_reopen_and_are_listed) {
   BOOST_TEST(read(4, "p", 20) == "1");
 }
 
+BOOST_AUTO_TEST_CASE(precommit_is_durable_listed_and_fixes_the_commit_ts) {
+  auto req = make_prepare(2, 21, 10, {mutation::put("t", "1")});
+  req.three_phase = true;
+  req.peers = {3, 4};
+  BOOST_REQUIRE(db->prepare(req));
+  // Only a three-phase transaction can be precommitted, after its start.
+  auto two_phase = make_prepare(2, 22, 10, {mutation::put("u", "1")});
+  BOOST_REQUIRE(db->prepare(two_phase));
+  auto refused = db->precommit(2, 22, 30);
+  BOOST_REQUIRE(!refused);
+  BOOST_TEST(to_string(refused.error().code) == "invalid_argument");
+  BOOST_TEST(!db->precommit(2, 21, 10));
+  BOOST_TEST(!db->precommit(2, 99, 30)); // never prepared
+  BOOST_REQUIRE(db->precommit(2, 21, 30));
+  BOOST_REQUIRE(db->precommit(2, 21, 30)); // repeated
+  BOOST_TEST(!db->precommit(2, 21, 31));
+  db.reset();
+  db = test::open_store(dir.sub("db"));
+  auto listed = db->list_prepared(2);
+  BOOST_REQUIRE(listed);
+  BOOST_REQUIRE_EQUAL(listed->size(), 2u);
+  BOOST_TEST(listed->at(0).txn == 21u);
+  BOOST_TEST(listed->at(0).three_phase);
+  BOOST_TEST((listed->at(0).peers == std::vector<shard_id>{3, 4}));
+  BOOST_TEST(listed->at(0).precommit_ts == 30u);
+  BOOST_TEST(!listed->at(1).three_phase);
+  BOOST_TEST(listed->at(1).precommit_ts == 0u);
+  auto o = db->outcome(2, 21);
+  BOOST_REQUIRE(o);
+  BOOST_TEST(static_cast<int>(o->status) ==
+             static_cast<int>(txn_outcome::state::precommitted));
+  BOOST_TEST(o->commit_ts == 30u);
+  // Readers still wait: the intents stay until the commit.
+  BOOST_TEST(read(2, "t", 40) == "<E:locked>");
+  BOOST_TEST(!db->commit(2, 21, 31)); // only at the precommit ts
+  BOOST_REQUIRE(db->commit(2, 21, 30));
+  BOOST_REQUIRE(db->precommit(2, 21, 30)); // late: already committed
+  BOOST_TEST(read(2, "t", 40) == "1");
+  // A precommitted transaction can still be aborted (its coordinator gave
+  // up), and an aborted one is never precommitted.
+  auto other = make_prepare(2, 23, 10, {mutation::put("w", "1")});
+  other.three_phase = true;
+  BOOST_REQUIRE(db->prepare(other));
+  BOOST_REQUIRE(db->precommit(2, 23, 35));
+  BOOST_REQUIRE(db->abort(2, 23, 10));
+  auto late = db->precommit(2, 23, 35);
+  BOOST_REQUIRE(!late);
+  BOOST_TEST(to_string(late.error().code) == "txn_aborted");
+  BOOST_TEST(read(2, "w", 40) == "<none>");
+}
+
 BOOST_AUTO_TEST_CASE(scans_return_keys_in_order_with_limit_and_prefix) {
   std::string zero_key{"a\0b", 3};
   put(1,

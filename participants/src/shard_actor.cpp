@@ -2,9 +2,8 @@
 #include "troupe/participants/shard.hpp"
 
 #include <caf/actor_cast.hpp>
-#include <caf/typed_event_based_actor.hpp>
 
-#include "shard_state.hpp"
+#include "shard_actor.hpp"
 #include "troupe/actors/transaction.hpp"
 
 namespace troupe::participants {
@@ -12,22 +11,7 @@ namespace troupe::participants {
 namespace {
 
 using namespace troupe::actors;
-
-struct shard_actor_state {
-  std::unique_ptr<shard_state> core;
-  shard_options opts;
-  /// Prepared transactions seen by the last sweep.
-  struct seen {
-    std::string coordinator;
-    timestamp start_ts = 0;
-    in_doubt_table::clock::time_point since;
-    bool asking = false;
-  };
-  std::map<txn_id, seen> prepared;
-  static inline const char* name = "troupe.shard";
-};
-
-using self_ptr = shard_actor::stateful_pointer<shard_actor_state>;
+using self_ptr = shard_self;
 
 /// Hands a finished write back to the actor: a weak handle, so pending
 /// writes do not keep a stopped actor alive; a write that finishes after
@@ -95,31 +79,54 @@ void ask(self_ptr self, txn_id txn) {
 /// about those seen in the previous sweep too.
 void sweep(self_ptr self) {
   auto& st = self->state;
-  auto now = in_doubt_table::clock::now();
+  // The actor clock: the real steady clock, or the test clock.
+  auto now = self->clock().now();
   auto listed = st.core->prepared();
   if (listed) {
     std::map<txn_id, shard_actor_state::seen> next;
     for (auto& p : *listed) {
       auto old = st.prepared.find(p.txn);
-      if (old != st.prepared.end())
-        next.emplace(p.txn, std::move(old->second));
-      else
-        next.emplace(p.txn, shard_actor_state::seen{p.coordinator, p.start_ts,
-                                                    now, false});
+      if (old != st.prepared.end()) {
+        auto& s = next.emplace(p.txn, std::move(old->second)).first->second;
+        // Precommitted since: the wait for DoCommit starts now.
+        if (s.precommit_ts != p.precommit_ts) {
+          s.precommit_ts = p.precommit_ts;
+          s.since = now;
+        }
+        continue;
+      }
+      shard_actor_state::seen s;
+      s.coordinator = p.coordinator;
+      s.start_ts = p.start_ts;
+      s.since = now;
+      s.three_phase = p.three_phase;
+      s.peers = p.peers;
+      s.precommit_ts = p.precommit_ts;
+      s.recovered = !st.swept;
+      next.emplace(p.txn, std::move(s));
     }
     st.prepared = std::move(next);
+    st.swept = true;
     if (st.opts.in_doubt) {
       std::vector<in_doubt_table::entry> entries;
       for (const auto& [txn, s] : st.prepared)
         entries.push_back({txn, s.coordinator, s.since});
       st.opts.in_doubt->set(st.core->shard(), std::move(entries));
     }
+    // Two-phase: ask the coordinator's node once a transaction was in
+    // doubt for a sweep. Three-phase: terminate with the peers once the
+    // coordinator was silent for the three-phase timeout.
     std::vector<txn_id> due;
-    for (const auto& [txn, s] : st.prepared)
-      if (!s.asking && now - s.since >= st.opts.recovery_interval)
-        due.push_back(txn);
+    for (const auto& [txn, s] : st.prepared) {
+      auto wait =
+        s.three_phase ? st.opts.three_phase_timeout : st.opts.recovery_interval;
+      if (!s.asking && now - s.since >= wait) due.push_back(txn);
+    }
     for (auto txn : due)
-      ask(self, txn);
+      if (st.prepared[txn].three_phase)
+        terminate(self, txn);
+      else
+        ask(self, txn);
   }
   self->delayed_send(self, st.opts.recovery_interval, recover_atom::value);
 }
@@ -151,6 +158,11 @@ shard_actor::behavior_type shard_behavior(self_ptr self, mvcc::store* db,
     [self, &core](const commit_request& req) -> caf::result<ack> {
       auto rp = self->make_response_promise<ack>();
       core.commit(req, ack_reply(rp));
+      return rp;
+    },
+    [self, &core](const precommit_request& req) -> caf::result<ack> {
+      auto rp = self->make_response_promise<ack>();
+      core.precommit(req, ack_reply(rp));
       return rp;
     },
     [self, &core](const abort_request& req) -> caf::result<ack> {

@@ -83,6 +83,9 @@ shard_state::outcome(const actors::outcome_request& req) {
   case mvcc::txn_outcome::state::aborted:
     out.state = actors::outcome_state::aborted;
     break;
+  case mvcc::txn_outcome::state::precommitted:
+    out.state = actors::outcome_state::precommitted;
+    break;
   }
   return out;
 }
@@ -144,6 +147,8 @@ void shard_state::prepare(const actors::prepare_request& req, reply_fn reply) {
   r.primary_key = req.primary_key;
   r.coordinator = req.coordinator;
   r.level = to_isolation(req.isolation);
+  r.three_phase = req.three_phase;
+  r.peers = req.peers;
   db_->prepare_async(r, track(std::move(reply), req.txn, write_kind::prepare));
 }
 
@@ -161,6 +166,14 @@ void shard_state::commit(const actors::commit_request& req, reply_fn reply) {
   ++counters_.commits;
   db_->commit_async(shard_, req.txn, req.commit_ts,
                     track(std::move(reply), req.txn, write_kind::commit));
+}
+
+void shard_state::precommit(const actors::precommit_request& req,
+                            reply_fn reply) {
+  if (auto no = misrouted(req.txn, req.shard)) return reply(*no);
+  ++counters_.precommits;
+  db_->precommit_async(shard_, req.txn, req.commit_ts,
+                       track(std::move(reply), req.txn, write_kind::commit));
 }
 
 void shard_state::abort(const actors::abort_request& req, reply_fn reply) {

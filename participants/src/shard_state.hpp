@@ -20,6 +20,7 @@ struct shard_counters {
   std::uint64_t prepares = 0;
   std::uint64_t votes_no = 0;
   std::uint64_t commits = 0;
+  std::uint64_t precommits = 0;
   std::uint64_t aborts = 0;
   std::uint64_t one_phase = 0;
 };
@@ -52,6 +53,7 @@ class shard_state {
 
   void prepare(const actors::prepare_request& req, reply_fn reply);
   void commit(const actors::commit_request& req, reply_fn reply);
+  void precommit(const actors::precommit_request& req, reply_fn reply);
   void abort(const actors::abort_request& req, reply_fn reply);
   void one_phase(const actors::one_phase_request& req, reply_fn reply);
 

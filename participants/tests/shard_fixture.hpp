@@ -17,10 +17,14 @@ struct shard_fixture {
   std::shared_ptr<mvcc::store> db{mvcc::test::open_store(dir.sub("db"))};
   troupe::test::deterministic_system t;
 
+  /// Options of the shards spawned from now on (the handoff is the
+  /// fixture's).
+  shard_options options;
+
   shard_actor shard(actors::shard_id id) {
     auto& s = shards_[id];
     if (!s) {
-      shard_options o;
+      shard_options o = options;
       o.handoff = t.handoff();
       s = spawn_shard(t.sys, *db, id, o);
       t.run();

@@ -120,7 +120,7 @@ void transfer(client::client& c, const bank_layout& layout,
   auto started = clock_type::now();
   // Begin next to the account that pays: its reads, prepare and commit stay
   // in the coordinator's process.
-  auto t = c.begin({o.isolation, layout.account(from)});
+  auto t = c.begin({o.isolation, layout.account(from), o.three_phase});
   if (!t) {
     ++counts.begin_failures;
     ++log.reasons["begin: " + reason_of(t.error())];

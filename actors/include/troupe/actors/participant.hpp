@@ -5,6 +5,11 @@
 // shard.hpp), and so will user-written participants. Messages are in
 // participant_messages.hpp; every one crosses nodes as protobuf bytes.
 
+#include <chrono>
+#include <string>
+
+#include <caf/actor_cast.hpp>
+#include <caf/expected.hpp>
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
 
@@ -41,6 +46,13 @@ namespace troupe::actors {
 ///   prepared here), aborted (aborted here: a protocol violation),
 ///   invalid_argument (another commit_ts than recorded), overloaded,
 ///   unavailable (retry_call: keep delivering).
+/// - `precommit_request -> ack` (three-phase commit only): records durably
+///   that the prepared transaction commits at commit_ts; the intents stay
+///   until the commit. Idempotent; precommitting a transaction committed at
+///   commit_ts acks. Errors: not_found (never prepared here), aborted
+///   (aborted here, e.g. by a peer's termination: the coordinator must
+///   abort), invalid_argument (prepared for two-phase commit, or another
+///   commit_ts than recorded), overloaded, unavailable.
 /// - `abort_request -> ack`: drops the intents and records the abort, which
 ///   fences a late prepare (it votes NO with aborted). Idempotent; aborting
 ///   an unknown transaction acks. Errors: invalid_argument (the transaction
@@ -55,8 +67,9 @@ namespace troupe::actors {
 ///   no key changed after start_ts and none carries another transaction's
 ///   intent; else NO with write_conflict or locked and the key. Read-only.
 /// - `outcome_request -> txn_outcome`: what this participant knows about the
-///   transaction (unknown / prepared / committed at ts / aborted), for
-///   recovery. Errors: corrupt, unavailable.
+///   transaction (unknown / prepared / precommitted at ts / committed at ts
+///   / aborted), for recovery and three-phase termination. Errors: corrupt,
+///   unavailable.
 ///
 /// Replies are sent once the effect is durable; a participant never blocks
 /// its scheduler thread on the disk.
@@ -68,6 +81,27 @@ using participant_actor =
                    caf::replies_to<abort_request>::with<ack>,
                    caf::replies_to<one_phase_request>::with<vote>,
                    caf::replies_to<validate_request>::with<vote>,
-                   caf::replies_to<outcome_request>::with<txn_outcome>>;
+                   caf::replies_to<outcome_request>::with<txn_outcome>,
+                   caf::replies_to<precommit_request>::with<ack>>;
+
+/// Asks `resolver` (a node actor, or any actor answering `(resolve_atom,
+/// "shard", id) -> caf::actor`) from actor `self` for the participant that
+/// serves `shard`; `f` runs once, with the handle or the error.
+template <class Self, class F>
+void resolve_participant(Self* self, const caf::actor& resolver,
+                         std::chrono::milliseconds timeout, shard_id shard,
+                         F f) {
+  self
+    ->request(resolver, timeout, resolve_atom::value, std::string{"shard"},
+              std::to_string(shard))
+    .then(
+      [f](caf::actor& handle) mutable {
+        f(caf::expected<participant_actor>{
+          caf::actor_cast<participant_actor>(handle)});
+      },
+      [f](caf::error& err) mutable {
+        f(caf::expected<participant_actor>{std::move(err)});
+      });
+}
 
 } // namespace troupe::actors

@@ -48,6 +48,12 @@ struct prepare_request {
   isolation_level isolation = isolation_level::snapshot;
   std::string primary_key; ///< the transaction's primary key (recovery)
   std::string coordinator; ///< node holding the decision log (recovery)
+  /// Three-phase commit: after its YES vote the participant may be
+  /// precommitted, and on a timeout it terminates the transaction with
+  /// `peers` (the other participants' shards) instead of asking the
+  /// coordinator.
+  bool three_phase = false;
+  std::vector<shard_id> peers;
 };
 
 /// A participant's answer to a prepare or one-phase commit. NO carries the
@@ -73,6 +79,15 @@ struct vote {
 
 /// Phase two: make the prepared writes visible at `commit_ts`.
 struct commit_request {
+  txn_id txn = 0;
+  shard_id shard = 0;
+  timestamp commit_ts = 0;
+};
+
+/// Three-phase commit, phase two: every participant voted YES and the
+/// transaction will commit at `commit_ts`; the participant records that
+/// durably (its intents stay) and acks.
+struct precommit_request {
   txn_id txn = 0;
   shard_id shard = 0;
   timestamp commit_ts = 0;
@@ -150,10 +165,11 @@ struct outcome_request {
 };
 
 enum class outcome_state : std::uint8_t {
-  unknown,   ///< no record: never prepared here, a one-phase commit, or GC
-  prepared,  ///< in doubt: voted YES, no decision received
-  committed, ///< `commit_ts` is set
-  aborted,
+  unknown,      ///< no record: never prepared, a one-phase commit, or GC
+  prepared,     ///< in doubt: voted YES, no decision received
+  committed,    ///< `commit_ts` is set
+  aborted,      ///< aborted here (or fenced by an abort)
+  precommitted, ///< three-phase: will commit at `commit_ts`
 };
 
 struct txn_outcome {
@@ -168,6 +184,7 @@ struct txn_outcome {
 TROUPE_WIRE_CODEC(prepare_request)
 TROUPE_WIRE_CODEC(vote)
 TROUPE_WIRE_CODEC(commit_request)
+TROUPE_WIRE_CODEC(precommit_request)
 TROUPE_WIRE_CODEC(abort_request)
 TROUPE_WIRE_CODEC(one_phase_request)
 TROUPE_WIRE_CODEC(ack)

@@ -17,6 +17,9 @@ namespace troupe::actors {
 /// Starts a transaction.
 struct txn_begin {
   isolation_level isolation = isolation_level::snapshot;
+  /// Commit with three-phase commit (CanCommit = prepare, PreCommit,
+  /// DoCommit) instead of two-phase commit; see docs/recovery.md.
+  bool three_phase = false;
 };
 
 /// A started transaction: its id and snapshot (start) timestamp.

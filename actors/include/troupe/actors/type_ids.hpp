@@ -100,6 +100,10 @@ CAF_ADD_TYPE_ID(troupe_actors, (troupe::actors::txn_resolution))
 /// A recovery sweep is due (an actor's own timer).
 CAF_ADD_ATOM(troupe_actors, troupe::actors, recover_atom, "tr_recover")
 
+// -- three-phase commit (participant.hpp) ------------------------------------
+
+CAF_ADD_TYPE_ID(troupe_actors, (troupe::actors::precommit_request))
+
 CAF_END_TYPE_ID_BLOCK(troupe_actors)
 
 namespace troupe::actors {

@@ -53,6 +53,11 @@ struct txn_options {
   /// that participant and their messages stay in one process. Empty:
   /// nodes in turn.
   std::string near;
+  /// Commit a multi-shard transaction with three-phase commit (CanCommit,
+  /// PreCommit, DoCommit) instead of two-phase commit: participants then
+  /// terminate it among themselves when the coordinator dies, at the cost
+  /// of one more round of messages and fsyncs (docs/recovery.md).
+  bool three_phase = false;
 };
 
 /// Bounds `client::run`: at most `max_attempts` runs of the function, the

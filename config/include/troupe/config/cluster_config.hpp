@@ -37,6 +37,9 @@ struct timeouts_config {
   millis connect{1000};           ///< one connection attempt to a peer
   millis heartbeat_interval{500}; ///< how often peers are probed
   millis heartbeat_timeout{3000}; ///< silence after which a peer is down
+  /// A three-phase participant's wait for its coordinator before it
+  /// terminates the transaction with its peers; > prepare.
+  millis three_phase{5000};
 };
 
 /// A bounded retry policy (Temporal's shape): attempt n waits

@@ -73,11 +73,12 @@ struct coordinator_config {
 spawn_txn_service(caf::actor_system& sys, coordinator_config cfg);
 
 /// Spawns the coordinator of one transaction that started at
-/// `started.start_ts` (normally done by the service).
+/// `started.start_ts`, with the isolation level and commit protocol of
+/// `options` (normally done by the service).
 [[nodiscard]] actors::transaction_actor
 spawn_transaction(caf::actor_system& sys,
                   std::shared_ptr<const coordinator_config> cfg,
-                  actors::txn_started started, actors::isolation_level level);
+                  actors::txn_started started, actors::txn_begin options);
 
 /// Spawns a resolver that answers `(resolve_atom, "shard", id)` from a
 /// fixed table; errc::not_found for other ids or kinds.

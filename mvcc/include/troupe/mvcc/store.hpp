@@ -75,18 +75,30 @@ class store {
   /// shutting_down.
   void prepare_async(const prepare_request& req, completion done);
 
-  /// Turns the intents of prepared `txn` into versions at `commit_ts` and
-  /// records the outcome, in one durable write. Repeating a commit is
-  /// harmless; so is a late commit whose record GC collected (commit_ts at
-  /// or below the safe point). Errors: txn_not_prepared, txn_aborted,
-  /// invalid_argument (commit_ts <= start_ts, or a different commit_ts than
-  /// the recorded one), busy, corrupt_record, io_error, shutting_down.
+  /// Turns the intents of prepared (or precommitted) `txn` into versions
+  /// at `commit_ts` and records the outcome, in one durable write. Repeating
+  /// a commit is harmless; so is a late commit whose record GC collected
+  /// (commit_ts at or below the safe point). Errors: txn_not_prepared,
+  /// txn_aborted, invalid_argument (commit_ts <= start_ts, or a different
+  /// commit_ts than the recorded or precommitted one), busy, corrupt_record,
+  /// io_error, shutting_down.
   void commit_async(shard_id shard, txn_id txn, timestamp commit_ts,
                     completion done);
 
+  /// Three-phase commit, phase two: records durably that every participant
+  /// of prepared `txn` voted YES and that it commits at `commit_ts` (the
+  /// intents stay). Repeating it, or precommitting a transaction committed
+  /// at `commit_ts`, succeeds. Errors: txn_not_prepared, txn_aborted,
+  /// invalid_argument (not prepared for three-phase commit, commit_ts <=
+  /// start_ts, or precommitted or committed at another ts), busy,
+  /// corrupt_record, io_error, shutting_down.
+  void precommit_async(shard_id shard, txn_id txn, timestamp commit_ts,
+                       completion done);
+
   /// Removes the intents of `txn` and records the abort, so that a late
-  /// prepare of `txn` fails with txn_aborted. Aborting an unknown or
-  /// aborted transaction succeeds (`start_ts` fences the record for GC).
+  /// prepare (or precommit) of `txn` fails with txn_aborted. Aborting an
+  /// unknown, aborted or precommitted transaction succeeds (`start_ts`
+  /// fences the record for GC).
   /// Errors: txn_committed, busy, corrupt_record, io_error, shutting_down.
   void abort_async(shard_id shard, txn_id txn, timestamp start_ts,
                    completion done);
@@ -103,6 +115,8 @@ class store {
   /// them from an actor's scheduler thread.
   [[nodiscard]] status prepare(const prepare_request& req);
   [[nodiscard]] status commit(shard_id shard, txn_id txn, timestamp commit_ts);
+  [[nodiscard]] status precommit(shard_id shard, txn_id txn,
+                                 timestamp commit_ts);
   [[nodiscard]] status abort(shard_id shard, txn_id txn, timestamp start_ts);
   [[nodiscard]] status one_phase_commit(const one_phase_request& req);
 
@@ -122,7 +136,8 @@ class store {
 
   // -- recovery --------------------------------------------------------------
 
-  /// Returns every prepared transaction of every shard (or of `shard`).
+  /// Returns every prepared (or precommitted) transaction of every shard (or
+  /// of `shard`).
   /// Errors: corrupt_record, io_error.
   [[nodiscard]] result<std::vector<prepared_txn>>
   list_prepared(std::optional<shard_id> shard = std::nullopt);

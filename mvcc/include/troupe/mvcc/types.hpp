@@ -39,6 +39,11 @@ struct prepare_request {
   std::string coordinator;        ///< who holds the decision (opaque to
                                   ///< the store); kept for recovery
   isolation level = isolation::snapshot;
+  /// Three-phase commit: the transaction may be precommitted, and its
+  /// participants terminate it among themselves (`peers`, kept for
+  /// recovery: the other participants' shards).
+  bool three_phase = false;
+  std::vector<shard_id> peers;
 };
 
 /// A single-shard transaction committed in one durable write.
@@ -75,6 +80,9 @@ struct prepared_txn {
   std::string primary_key;
   std::string coordinator;       ///< as given to prepare
   std::vector<std::string> keys; ///< user keys with intents
+  bool three_phase = false;      ///< as given to prepare
+  std::vector<shard_id> peers;   ///< as given to prepare
+  timestamp precommit_ts = 0;    ///< precommitted at this ts; 0: not
 };
 
 /// What a shard knows about a transaction.
@@ -84,6 +92,7 @@ struct txn_outcome {
     prepared,  ///< in doubt
     committed, ///< `commit_ts` is set
     aborted,
+    precommitted, ///< three-phase: will commit at `commit_ts`
   };
   state status = state::unknown;
   timestamp start_ts = 0;

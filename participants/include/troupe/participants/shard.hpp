@@ -41,6 +41,16 @@ namespace troupe::participants {
 /// aborted -> abort (presumed abort), pending or unreachable -> ask again
 /// next sweep. Readers blocked on its intents (they retry with backoff)
 /// proceed once it resolves.
+///
+/// Three-phase transactions are not asked about: once the coordinator was
+/// silent for `three_phase_timeout` (after the YES vote, or after
+/// PreCommit), the shard asks its peers (`outcome_request`, resolved as
+/// kind "shard" through `resolver`) and terminates without the
+/// coordinator: a committed peer -> commit; an aborted peer, or one that
+/// never prepared -> abort; anyone precommitted -> precommit every
+/// reachable peer, then commit; nobody precommitted -> abort. Peers that do
+/// not answer count as crashed; after a restart the shard waits for every
+/// peer instead (see docs/recovery.md for when this is unsafe).
 using shard_actor = actors::participant_actor::extend<
   caf::reacts_to<actors::durable_atom, std::uint64_t, actors::vote>,
   caf::reacts_to<actors::recover_atom>>;
@@ -55,6 +65,11 @@ struct shard_options {
   caf::actor resolver;
   std::chrono::milliseconds recovery_interval{1000};
   std::chrono::milliseconds request_timeout{5000};
+  /// Three-phase commit: how long a participant waits for the coordinator
+  /// (for PreCommit after its YES vote, for DoCommit after PreCommit)
+  /// before it terminates the transaction with its peers. Must exceed the
+  /// coordinator's prepare timeout.
+  std::chrono::milliseconds three_phase_timeout{5000};
   /// Where the sweeps report in-doubt transactions (may be null).
   std::shared_ptr<actors::in_doubt_table> in_doubt;
 };

@@ -33,6 +33,7 @@ struct bank_options {
   std::int64_t initial_balance = 1000;
   std::int64_t max_amount = 10; ///< a transfer moves 1..max_amount
   client::isolation_level isolation = client::isolation_level::snapshot;
+  bool three_phase = false; ///< commit transfers with three-phase commit
   std::uint64_t seed = 1;
   /// Key namespace; empty: "bank-<seed>-<time>", fresh for every run. No
   /// '{', '}' or '/'.
