@@ -100,8 +100,9 @@ void crash_at(const std::string& point, bool on_oracle_node,
                        "--cross-shard", "--json"},
                       out);
   // The victim dies at the fail point (exit 86), and comes back.
-  BOOST_REQUIRE_MESSAGE(wait_until(20s, [&] { return !c.running(victim); }),
-                        victim << " did not reach " << point);
+  if (!wait_until(20s, [&] { return !c.running(victim); }))
+    BOOST_FAIL(victim << " did not reach " << point << ": "
+                      << c.diagnose(victim));
   BOOST_CHECK_EQUAL(c.exit_code(victim).value_or(-1), 86);
   auto restarted = std::chrono::steady_clock::now();
   c.start(victim);
@@ -354,8 +355,8 @@ BOOST_AUTO_TEST_CASE(a_crash_loop_escalates_and_stops_the_node) {
   // Every start of n3's shards fails: past the supervisor's restart limit
   // the node stops (exit 1) instead of spinning.
   c.start("n3", {{"TROUPE_FAILPOINTS", "shard.start=error"}});
-  BOOST_REQUIRE_MESSAGE(wait_until(20s, [&] { return !c.running("n3"); }),
-                        c.log("n3"));
+  if (!wait_until(20s, [&] { return !c.running("n3"); }))
+    BOOST_FAIL("n3 still runs after 20 s: " << c.diagnose("n3"));
   BOOST_CHECK_EQUAL(c.exit_code("n3").value_or(-1), 1);
   BOOST_CHECK_MESSAGE(
     c.log("n3").find("gave up restarting") != std::string::npos, c.log("n3"));

@@ -41,6 +41,7 @@ int run_node(const node_options& opts) {
     return exit_bad_input;
   }
   auto log = make_logger(*cfg, opts.name);
+  log->info("[{}] starting (pid {})", opts.name, getpid());
   auto signals = block_stop_signals();
   actors::node_setup setup;
   setup.cluster = *cfg;

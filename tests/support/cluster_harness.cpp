@@ -1,5 +1,6 @@
 #include "cluster_harness.hpp"
 
+#include <algorithm>
 #include <arpa/inet.h>
 #include <csignal>
 #include <fcntl.h>
@@ -118,6 +119,34 @@ std::string child_process::log() const {
   return s.str();
 }
 
+std::string child_process::kernel_view() const {
+  if (pid_ <= 0) return "not running";
+  auto read = [](const std::string& path) {
+    std::ifstream in{path};
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+  };
+  auto dir = "/proc/" + std::to_string(pid_);
+  std::string out = "pid " + std::to_string(pid_) + "\n";
+  std::istringstream status{read(dir + "/status")};
+  for (std::string line; std::getline(status, line);)
+    if (line.rfind("State:", 0) == 0 || line.rfind("Threads:", 0) == 0)
+      out += line + "\n";
+  auto cmdline = read(dir + "/cmdline").substr(0, 200);
+  std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
+  out += "command: " + cmdline + "\n";
+  out += "wchan: " + read(dir + "/wchan") + "\n";
+  std::error_code ec;
+  for (const auto& t : std::filesystem::directory_iterator(dir + "/task", ec)) {
+    auto tid = t.path().filename().string();
+    out += "thread " + tid + " " + read(t.path().string() + "/comm") +
+           "  wchan " + read(t.path().string() + "/wchan") + "\n" +
+           read(t.path().string() + "/stack");
+  }
+  return out;
+}
+
 local_cluster::local_cluster(std::string troupe_bin, std::size_t nodes,
                              const std::string& extra_toml)
   : bin_(std::move(troupe_bin)) {
@@ -178,6 +207,11 @@ int local_cluster::signal(const std::string& node, int sig) {
 
 std::string local_cluster::log(const std::string& node) const {
   return procs_.at(node)->log();
+}
+
+std::string local_cluster::diagnose(const std::string& node) const {
+  const auto& p = *procs_.at(node);
+  return "log of " + node + ":\n" + p.log() + "\n" + p.kernel_view();
 }
 
 nlohmann::json local_cluster::status() {

@@ -45,6 +45,10 @@ class child_process {
   [[nodiscard]] std::optional<int> exit_code();
   [[nodiscard]] pid_t pid() const { return pid_; }
   [[nodiscard]] std::string log() const;
+  /// What the kernel says about the running process (state, threads,
+  /// where it sleeps, its threads' stacks when readable), for the message
+  /// of a test that found it stuck; "not running" otherwise.
+  [[nodiscard]] std::string kernel_view() const;
 
  private:
   pid_t pid_ = -1;
@@ -77,6 +81,8 @@ class local_cluster {
   /// Sends `sig` to the node's process (SIGKILL, SIGSTOP, ...).
   int signal(const std::string& node, int sig);
   [[nodiscard]] std::string log(const std::string& node) const;
+  /// The node's log followed by `child_process::kernel_view`.
+  [[nodiscard]] std::string diagnose(const std::string& node) const;
 
   /// Runs `troupe status --json`; returns null JSON when it fails to parse
   /// or comes from another cluster (names are unique per instance).
