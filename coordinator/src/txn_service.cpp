@@ -50,20 +50,19 @@ void redrive(service_self self, decision d) {
     self->state.redriving.erase(d.txn);
   };
   if (d.shards.empty()) return finish(true);
+  // A COMMIT is one small durable write: the prepare timeout bounds it, as
+  // in the coordinator's own delivery, so a participant that is down costs
+  // the sweep seconds, not the request timeout.
   for (auto shard : d.shards)
-    self
-      ->request(st.cfg->resolver, st.cfg->request_timeout, resolve_atom::value,
-                std::string{"shard"}, std::to_string(shard))
-      .then(
-        [=](caf::actor& handle) {
-          auto p = caf::actor_cast<participant_actor>(handle);
-          self
-            ->request(p, self->state.cfg->request_timeout,
-                      commit_request{d.txn, shard, d.commit_ts})
-            .then([=](ack&) { finish(true); },
-                  [=](caf::error&) { finish(false); });
-        },
-        [=](caf::error&) { finish(false); });
+    resolve_participant(self, st.cfg->resolver, st.cfg->request_timeout, shard,
+                        [=](caf::expected<participant_actor> p) {
+                          if (!p) return finish(false);
+                          self
+                            ->request(*p, self->state.cfg->prepare_timeout,
+                                      commit_request{d.txn, shard, d.commit_ts})
+                            .then([=](ack&) { finish(true); },
+                                  [=](caf::error&) { finish(false); });
+                        });
 }
 
 /// Re-drives every logged decision whose coordinator is not running here.
