@@ -29,6 +29,12 @@ using troupe::test::wait_until;
 
 namespace {
 
+long long ms_since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+           std::chrono::steady_clock::now() - t)
+    .count();
+}
+
 /// Every node up and reporting no in-doubt transaction.
 bool settled(local_cluster& c, std::string& last) {
   auto st = c.status();
@@ -109,11 +115,7 @@ void crash_at(const std::string& point, bool on_oracle_node,
   std::string last;
   BOOST_CHECK_MESSAGE(wait_until(10s, [&] { return settled(c, last); }),
                       "not settled 10 s after the restart: " << last);
-  BOOST_TEST_MESSAGE("settled after "
-                     << std::chrono::duration_cast<std::chrono::milliseconds>(
-                          std::chrono::steady_clock::now() - restarted)
-                          .count()
-                     << " ms");
+  BOOST_TEST_MESSAGE("settled after " << ms_since(restarted) << " ms");
   BOOST_REQUIRE(wait_until(120s, [&] { return !bench.running(); }));
   auto j = last_json_object(bench.log());
   BOOST_REQUIRE_MESSAGE(j.is_object(), bench.log());
@@ -158,50 +160,76 @@ int in_doubt_on(local_cluster& c, const std::string& node) {
   return -1;
 }
 
+/// Three nodes; n1 restarted with `failpoints`, then one transaction
+/// (`troupe txn` with `flags`) that n1 coordinates (it begins on the first
+/// node of the config), putting x on a key of n2 and y on a key of n3.
+struct coordinated_by_n1 {
+  local_cluster c;
+  std::map<std::string, std::string> keys;
+  troupe::test::command_result txn;
+
+  coordinated_by_n1(const std::string& toml, const std::string& failpoints,
+                    const std::vector<std::string>& flags)
+    : c{TROUPE_BIN, 3, toml} {
+    c.start_all();
+    BOOST_REQUIRE(wait_until(20s, [&] { return c.all_up(); }));
+    keys = c.key_per_node("n1c");
+    BOOST_REQUIRE_EQUAL(keys.size(), 3u);
+    c.signal("n1", SIGTERM);
+    c.start("n1", {{"TROUPE_FAILPOINTS", failpoints}});
+    BOOST_REQUIRE(wait_until(20s, [&] { return c.all_up(); }));
+    std::vector<std::string> argv{TROUPE_BIN, "txn"};
+    argv.insert(argv.end(), flags.begin(), flags.end());
+    argv.insert(argv.end(),
+                {"--config", c.config_path(),
+                 "put " + keys["n2"] + " x; put " + keys["n3"] + " y"});
+    txn = troupe::test::run_command(argv);
+  }
+
+  /// n2 and n3 each report `n` in-doubt transactions.
+  bool in_doubt_on_both(int n) {
+    return in_doubt_on(c, "n2") == n && in_doubt_on(c, "n3") == n;
+  }
+
+  /// `troupe get` shows `v2` for n2's key and `v3` for n3's ("(none)":
+  /// absent).
+  void expect(const std::string& v2, const std::string& v3) {
+    auto after = troupe::test::run_command(
+      {TROUPE_BIN, "get", "--config", c.config_path(), keys["n2"], keys["n3"]});
+    BOOST_CHECK_MESSAGE(after.exit_code == 0, after.err);
+    BOOST_CHECK_MESSAGE(
+      after.out.find(keys["n2"] + " = " + v2) != std::string::npos, after.out);
+    BOOST_CHECK_MESSAGE(
+      after.out.find(keys["n3"] + " = " + v3) != std::string::npos, after.out);
+  }
+};
+
 } // namespace
 
 BOOST_AUTO_TEST_CASE(two_phase_commit_blocks_while_the_coordinator_is_down) {
-  local_cluster c{TROUPE_BIN, 3, troupe::test::fast_timeouts_toml};
-  c.start_all();
-  BOOST_REQUIRE(wait_until(20s, [&] { return c.all_up(); }));
-  auto keys = c.key_per_node("blk");
-  BOOST_REQUIRE_EQUAL(keys.size(), 3u);
-  // `troupe txn` coordinates on the first node of the config: n1. It dies
-  // once the COMMIT decision is durable, before any participant hears.
-  c.signal("n1", SIGTERM);
-  c.start("n1",
-          {{"TROUPE_FAILPOINTS", "coordinator.after_commit_durable=crash"}});
-  BOOST_REQUIRE(wait_until(20s, [&] { return c.all_up(); }));
-  auto txn = troupe::test::run_command(
-    {TROUPE_BIN, "txn", "--config", c.config_path(),
-     "put " + keys["n2"] + " x; put " + keys["n3"] + " y"});
-  BOOST_CHECK_NE(txn.exit_code, 0); // the coordinator died under it
+  // n1 dies once the COMMIT decision is durable, before any participant
+  // hears.
+  coordinated_by_n1 t{troupe::test::fast_timeouts_toml,
+                      "coordinator.after_commit_durable=crash",
+                      {}};
+  auto& c = t.c;
+  BOOST_CHECK_NE(t.txn.exit_code, 0); // the coordinator died under it
   BOOST_REQUIRE(wait_until(10s, [&] { return !c.running("n1"); }));
   // Blocked: n2 and n3 hold the prepared transaction and cannot decide
   // without n1's log; it stays in doubt, and readers of its keys wait.
-  BOOST_REQUIRE(wait_until(5s, [&] {
-    return in_doubt_on(c, "n2") == 1 && in_doubt_on(c, "n3") == 1;
-  }));
+  BOOST_REQUIRE(wait_until(5s, [&] { return t.in_doubt_on_both(1); }));
   auto blocked_since = std::chrono::steady_clock::now();
   BOOST_CHECK(!wait_until(3s, [&] { return in_doubt_on(c, "n2") == 0; }));
   auto read = troupe::test::run_command(
-    {TROUPE_BIN, "get", "--config", c.config_path(), keys["n2"]});
+    {TROUPE_BIN, "get", "--config", c.config_path(), t.keys["n2"]});
   BOOST_CHECK_NE(read.exit_code, 0);
   BOOST_TEST_MESSAGE("read while blocked: " << read.err);
   // n1 returns: its log says COMMIT, so both participants commit.
   c.start("n1");
   std::string last;
   BOOST_CHECK_MESSAGE(wait_until(10s, [&] { return settled(c, last); }), last);
-  BOOST_TEST_MESSAGE("blocked for "
-                     << std::chrono::duration_cast<std::chrono::milliseconds>(
-                          std::chrono::steady_clock::now() - blocked_since)
-                          .count()
-                     << " ms");
-  auto after = troupe::test::run_command(
-    {TROUPE_BIN, "get", "--config", c.config_path(), keys["n2"], keys["n3"]});
-  BOOST_CHECK_EQUAL(after.exit_code, 0);
-  BOOST_CHECK(after.out.find(keys["n2"] + " = x") != std::string::npos);
-  BOOST_CHECK(after.out.find(keys["n3"] + " = y") != std::string::npos);
+  BOOST_TEST_MESSAGE("blocked for " << ms_since(blocked_since) << " ms");
+  t.expect("x", "y");
 }
 
 namespace {
@@ -217,50 +245,24 @@ void three_phase_without_the_coordinator(const std::string& point,
   auto toml = troupe::test::fast_timeouts_toml;
   toml.replace(toml.find("[timeouts]\n"), 11,
                "[timeouts]\nprepare_ms = 1000\nthree_phase_ms = 2000\n");
-  local_cluster c{TROUPE_BIN, 3, toml};
-  c.start_all();
-  BOOST_REQUIRE(wait_until(20s, [&] { return c.all_up(); }));
-  auto keys = c.key_per_node("tpc");
-  BOOST_REQUIRE_EQUAL(keys.size(), 3u);
-  c.signal("n1", SIGTERM);
-  c.start("n1", {{"TROUPE_FAILPOINTS", point + "=error"}});
-  BOOST_REQUIRE(wait_until(20s, [&] { return c.all_up(); }));
-  auto txn = troupe::test::run_command(
-    {TROUPE_BIN, "txn", "--3pc", "--config", c.config_path(),
-     "put " + keys["n2"] + " x; put " + keys["n3"] + " y"});
-  BOOST_CHECK_NE(txn.exit_code, 0);
-  BOOST_CHECK_MESSAGE(txn.err.find("outcome_unknown") != std::string::npos,
-                      txn.err);
+  coordinated_by_n1 t{toml, point + "=error", {"--3pc"}};
+  auto& c = t.c;
+  BOOST_CHECK_NE(t.txn.exit_code, 0);
+  BOOST_CHECK_MESSAGE(t.txn.err.find("outcome_unknown") != std::string::npos,
+                      t.txn.err);
   c.signal("n1", SIGKILL);
   auto killed = std::chrono::steady_clock::now();
   BOOST_REQUIRE(wait_until(10s, [&] { return !c.running("n1"); }));
   // n2 and n3 hold the transaction (in doubt once their sweep sees it);
   // with n1 gone for good they settle it among themselves.
-  BOOST_REQUIRE(wait_until(5s, [&] {
-    return in_doubt_on(c, "n2") == 1 && in_doubt_on(c, "n3") == 1;
-  }));
-  BOOST_CHECK(wait_until(15s, [&] {
-    return in_doubt_on(c, "n2") == 0 && in_doubt_on(c, "n3") == 0;
-  }));
-  BOOST_TEST_MESSAGE("terminated "
-                     << std::chrono::duration_cast<std::chrono::milliseconds>(
-                          std::chrono::steady_clock::now() - killed)
-                          .count()
-                     << " ms after the coordinator's node died");
-  auto after = troupe::test::run_command(
-    {TROUPE_BIN, "get", "--config", c.config_path(), keys["n2"], keys["n3"]});
-  BOOST_CHECK_MESSAGE(after.exit_code == 0, after.err);
-  if (commits) {
-    BOOST_CHECK_MESSAGE(
-      after.out.find(keys["n2"] + " = x") != std::string::npos, after.out);
-    BOOST_CHECK_MESSAGE(
-      after.out.find(keys["n3"] + " = y") != std::string::npos, after.out);
-  } else {
-    BOOST_CHECK_MESSAGE(
-      after.out.find(keys["n2"] + " = (none)") != std::string::npos, after.out);
-    BOOST_CHECK_MESSAGE(
-      after.out.find(keys["n3"] + " = (none)") != std::string::npos, after.out);
-  }
+  BOOST_REQUIRE(wait_until(5s, [&] { return t.in_doubt_on_both(1); }));
+  BOOST_CHECK(wait_until(15s, [&] { return t.in_doubt_on_both(0); }));
+  BOOST_TEST_MESSAGE("terminated " << ms_since(killed)
+                                   << " ms after the coordinator's node died");
+  if (commits)
+    t.expect("x", "y");
+  else
+    t.expect("(none)", "(none)");
 }
 
 } // namespace

@@ -25,10 +25,10 @@ struct tso_proxy_state {
   tso_actor cached; ///< the oracle last resolved; reset after an error
   /// Requests that arrived while a batch was out: the next batch.
   tso_batch pending;
-  /// The batch out at the oracle (answered once: by its reply, its error,
-  /// or the oracle going down, whichever comes first).
+  /// The batch out (the oracle being resolved, or the request at it);
+  /// answered once: by the reply, an error, or the oracle going down,
+  /// whichever comes first. Null: none out.
   std::shared_ptr<tso_batch> out;
-  bool in_flight = false;
   static inline const char* name = "troupe.tso_proxy";
 };
 
@@ -37,13 +37,7 @@ using tso_proxy_actor = tso_actor::stateful_pointer<tso_proxy_state>;
 void flush(tso_proxy_actor self, caf::actor node,
            std::chrono::milliseconds timeout);
 
-/// Fails every request of `batch` with `err`.
-void fail_batch(tso_batch& batch, const caf::error& err) {
-  for (auto& [rp, n] : batch)
-    rp.deliver(err);
-}
-
-/// Ends the batch out at the oracle: `first` hands each request its slice,
+/// Ends `batch` (the one out): `first` hands each request its slice,
 /// in order; an error fails them all. Later answers for it are ignored.
 void end_batch(tso_proxy_actor self, caf::actor node,
                std::chrono::milliseconds timeout,
@@ -52,7 +46,6 @@ void end_batch(tso_proxy_actor self, caf::actor node,
   auto& st = self->state;
   if (st.out != batch) return;
   st.out = nullptr;
-  st.in_flight = false;
   if (first) {
     auto ts = *first;
     for (auto& [rp, n] : *batch) {
@@ -61,20 +54,19 @@ void end_batch(tso_proxy_actor self, caf::actor node,
     }
   } else {
     st.cached = nullptr;
-    fail_batch(*batch, first.error());
+    for (auto& [rp, n] : *batch)
+      rp.deliver(first.error());
   }
   flush(self, node, timeout);
 }
 
-/// Asks the oracle for one range covering every request of `batch`.
+/// Asks the oracle for one range covering every request of batch `out`.
 void ask_oracle(tso_proxy_actor self, caf::actor node,
                 std::chrono::milliseconds timeout, tso_actor tso,
-                tso_batch batch) {
+                std::shared_ptr<tso_batch> out) {
   std::uint32_t total = 0;
-  for (const auto& [rp, n] : batch)
+  for (const auto& [rp, n] : *out)
     total += n;
-  auto out = std::make_shared<tso_batch>(std::move(batch));
-  self->state.out = out;
   self->request(tso, timeout, actors::timestamp_atom::value, total)
     .then(
       [=](std::uint64_t first) { end_batch(self, node, timeout, out, first); },
@@ -89,25 +81,23 @@ void ask_oracle(tso_proxy_actor self, caf::actor node,
 void flush(tso_proxy_actor self, caf::actor node,
            std::chrono::milliseconds timeout) {
   auto& st = self->state;
-  if (st.in_flight || st.pending.empty()) return;
-  st.in_flight = true;
-  auto batch = std::move(st.pending);
+  if (st.out || st.pending.empty()) return;
+  auto out = std::make_shared<tso_batch>(std::move(st.pending));
   st.pending.clear();
-  if (st.cached) return ask_oracle(self, node, timeout, st.cached, batch);
+  st.out = out;
+  if (st.cached) return ask_oracle(self, node, timeout, st.cached, out);
   self
     ->request(node, timeout, actors::resolve_atom::value, std::string{"tso"},
               std::string{"0"})
     .then(
-      [=](caf::actor& found) mutable {
+      [=](caf::actor& found) {
         self->state.cached = caf::actor_cast<tso_actor>(found);
         // Its node dying ends the batch out at once (down handler).
         self->monitor(self->state.cached);
-        ask_oracle(self, node, timeout, self->state.cached, std::move(batch));
+        ask_oracle(self, node, timeout, self->state.cached, out);
       },
-      [=](caf::error& err) mutable {
-        fail_batch(batch, err);
-        self->state.in_flight = false;
-        flush(self, node, timeout);
+      [=](caf::error& err) {
+        end_batch(self, node, timeout, out, std::move(err));
       });
 }
 

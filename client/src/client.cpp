@@ -122,8 +122,7 @@ caf::expected<transaction> client::begin(txn_options opts) {
             [&](caf::error& err) { failed = std::move(err); });
         if (began)
           return transaction{std::make_unique<transaction::impl>(
-            impl_, std::move(actor), std::move(began->second), began->first,
-            opts.isolation)};
+            impl_, std::move(actor), std::move(began->second), began->first)};
         if (retry_class_of(failed) != retry_class::retry_call) return failed;
         d.forget(i, *svc);
       } else {

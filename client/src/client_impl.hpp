@@ -59,8 +59,7 @@ struct transaction::impl {
 
   /// `a` is the scoped actor that began the transaction: it makes the calls.
   impl(std::shared_ptr<client::impl> c, std::unique_ptr<caf::scoped_actor> a,
-       actors::transaction_actor h, actors::txn_started s,
-       isolation_level level);
+       actors::transaction_actor h, actors::txn_started s);
 
   caf::scoped_actor& self() { return *actor; }
 
@@ -73,7 +72,6 @@ struct transaction::impl {
   std::unique_ptr<caf::scoped_actor> actor;
   actors::transaction_actor handle;
   actors::txn_started started;
-  isolation_level isolation;
   actors::write_buffer writes; ///< sent with the commit
   phase state = phase::active;
 };

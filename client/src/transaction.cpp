@@ -24,10 +24,9 @@ bool unanswered(const caf::error& err) {
 
 transaction::impl::impl(std::shared_ptr<client::impl> c,
                         std::unique_ptr<caf::scoped_actor> a,
-                        transaction_actor h, txn_started s,
-                        isolation_level level)
-  : owner(std::move(c)), actor(std::move(a)), handle(std::move(h)), started(s),
-    isolation(level) {}
+                        transaction_actor h, txn_started s)
+  : owner(std::move(c)), actor(std::move(a)), handle(std::move(h)), started(s) {
+}
 
 transaction::transaction(std::unique_ptr<impl> p) : impl_(std::move(p)) {}
 transaction::transaction(transaction&&) noexcept = default;

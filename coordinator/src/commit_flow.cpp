@@ -55,6 +55,14 @@ caf::error as_abort(const std::string& what, const caf::error& err) {
   return make_error(errc::aborted, what + ": " + describe(err, false));
 }
 
+/// The shards that prepared writes.
+std::vector<shard_id> writers(txn_self self) {
+  std::vector<shard_id> out;
+  for (const auto& [shard, part] : self->state.plan)
+    if (!part.writes.empty()) out.push_back(shard);
+  return out;
+}
+
 /// Sends a commit or abort to `shard` until it acks, at most
 /// `retry.max_attempts` times with backoff; `done(acked)` runs once.
 template <class Request>
@@ -93,8 +101,7 @@ void deliver(txn_self self, shard_id shard, Request req, std::uint32_t attempt,
 void send_commits(txn_self self) {
   auto& st = self->state;
   auto all_acked = std::make_shared<bool>(true);
-  for (const auto& [shard, part] : st.plan) {
-    if (part.writes.empty()) continue;
+  for (auto shard : writers(self)) {
     ++st.unacked;
     commit_request req{st.txn->id().txn, shard, st.commit_ts};
     deliver(self, shard, req, 1, [=](bool acked) {
@@ -130,14 +137,6 @@ void take_commit_ts(txn_self self, OnTs on_ts, OnError on_error) {
     ->request(st.cfg->tso, st.cfg->request_timeout, timestamp_atom::value,
               std::uint32_t{1})
     .then(std::move(on_ts), std::move(on_error));
-}
-
-/// The shards that prepared writes.
-std::vector<shard_id> writers(txn_self self) {
-  std::vector<shard_id> out;
-  for (const auto& [shard, part] : self->state.plan)
-    if (!part.writes.empty()) out.push_back(shard);
-  return out;
 }
 
 /// Three-phase: a PreCommit failed, so abort everywhere. Participants may

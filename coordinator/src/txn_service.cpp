@@ -1,6 +1,7 @@
 // The transaction service: starts transactions, answers in-doubt
 // participants, and re-drives logged COMMIT decisions whose coordinator is
 // gone (recovery after a restart).
+#include <algorithm>
 #include <set>
 
 #include <caf/typed_event_based_actor.hpp>
@@ -8,7 +9,6 @@
 #include "troupe/actors/errc.hpp"
 #include "troupe/coordinator/coordinator.hpp"
 #include "troupe/coordinator/decision_log.hpp"
-#include "troupe/failpoints/failpoints.hpp"
 
 namespace troupe::coordinator {
 
@@ -21,13 +21,20 @@ using service_impl = txn_service_actor::extend<caf::reacts_to<recover_atom>>;
 struct service_state {
   std::shared_ptr<const coordinator_config> cfg;
   std::unique_ptr<decision_log> log;
-  std::map<caf::actor_addr, txn_id> live_by_addr; ///< running coordinators
-  std::set<txn_id> live;
+  /// Running coordinators by actor (their exit names the actor).
+  std::map<caf::actor_addr, txn_id> live;
   std::set<txn_id> redriving; ///< COMMITs being re-sent
   static inline const char* name = "troupe.txn_service";
 };
 
 using service_self = service_impl::stateful_pointer<service_state>;
+
+/// Whether the coordinator of `txn` runs here (a scan: asked once per
+/// logged decision per sweep and per in-doubt question, both rare).
+bool running(const service_state& st, txn_id txn) {
+  return std::any_of(st.live.begin(), st.live.end(),
+                     [txn](const auto& entry) { return entry.second == txn; });
+}
 
 /// Sends COMMIT of `d` to every participant once; erases the decision when
 /// all acked. Anything else leaves it for the next sweep (bounded: one
@@ -71,7 +78,7 @@ void sweep(service_self self) {
   auto all = st.log->list();
   if (all)
     for (auto& d : *all)
-      if (!st.live.count(d.txn) && !st.redriving.count(d.txn))
+      if (!running(st, d.txn) && !st.redriving.count(d.txn))
         redrive(self, std::move(d));
   self->delayed_send(self, st.cfg->recovery_interval, recover_atom::value);
 }
@@ -82,7 +89,7 @@ caf::result<txn_resolution> resolve(service_self self, txn_id txn) {
   if (!logged) return std::move(logged.error());
   if (*logged)
     return txn_resolution{txn, resolution::committed, (*logged)->commit_ts};
-  if (st.live.count(txn)) return txn_resolution{txn, resolution::pending, 0};
+  if (running(st, txn)) return txn_resolution{txn, resolution::pending, 0};
   return txn_resolution{txn, resolution::aborted, 0};
 }
 
@@ -97,13 +104,12 @@ service_behavior(service_self self,
   // it; any other exit (the supervisor's shutdown) ends the service.
   self->set_exit_handler([=](caf::exit_msg& msg) {
     auto& st = self->state;
-    auto i = st.live_by_addr.find(msg.source);
-    if (i == st.live_by_addr.end()) {
+    auto i = st.live.find(msg.source);
+    if (i == st.live.end()) {
       self->quit(std::move(msg.reason));
       return;
     }
-    st.live.erase(i->second);
-    st.live_by_addr.erase(i);
+    st.live.erase(i);
   });
   // The first sweep runs at once: what a restart left in the log.
   self->send(self, recover_atom::value);
@@ -120,8 +126,7 @@ service_behavior(service_self self,
             txn_started started{ts, ts};
             auto txn = spawn_transaction(self->system(), cfg, started, req);
             self->link_to(txn);
-            self->state.live_by_addr.emplace(txn.address(), ts);
-            self->state.live.insert(ts);
+            self->state.live.emplace(txn.address(), ts);
             rp.deliver(started, std::move(txn));
           },
           [=](caf::error& err) mutable { rp.deliver(std::move(err)); });

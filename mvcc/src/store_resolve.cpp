@@ -14,6 +14,29 @@ std::string txn_name(shard_id shard, txn_id txn) {
   return "txn " + std::to_string(txn) + " of shard " + std::to_string(shard);
 }
 
+/// Commit or precommit of a transaction this shard has no record of.
+error never_prepared(shard_id shard, txn_id txn) {
+  return {errc::txn_not_prepared,
+          txn_name(shard, txn) + " was never prepared here",
+          {},
+          0,
+          txn};
+}
+
+/// Commit or precommit of a transaction aborted here.
+error was_aborted(shard_id shard, txn_id txn) {
+  return {errc::txn_aborted, txn_name(shard, txn) + " was aborted", {}, 0, txn};
+}
+
+/// Commit or precommit at another ts than the one recorded (`recorded`).
+error other_commit_ts(shard_id shard, txn_id txn, timestamp recorded) {
+  return {errc::invalid_argument,
+          txn_name(shard, txn) + " committed at another ts",
+          {},
+          recorded,
+          txn};
+}
+
 /// A commit (or precommit) ts must follow the start ts, and a precommitted
 /// transaction commits at its precommit ts only.
 status check_commit_ts(const pb::txn_record& rec, shard_id shard, txn_id txn,
@@ -62,23 +85,14 @@ void store::impl::commit(shard_id shard, txn_id txn, timestamp commit_ts,
     // Prepared transactions are never collected, so a missing record at or
     // below the safe point is an outcome GC already removed.
     if (commit_ts <= safe_point_.load()) return done({});
-    return done(error{errc::txn_not_prepared,
-                      txn_name(shard, txn) + " was never prepared here",
-                      {},
-                      0,
-                      txn});
+    return done(never_prepared(shard, txn));
   }
   if (rec->status() == pb::txn_record::COMMITTED) {
     if (rec->commit_ts() == commit_ts) return done({});
-    return done(error{errc::invalid_argument,
-                      txn_name(shard, txn) + " committed at another ts",
-                      {},
-                      rec->commit_ts(),
-                      txn});
+    return done(other_commit_ts(shard, txn, rec->commit_ts()));
   }
   if (rec->status() == pb::txn_record::ABORTED)
-    return done(error{
-      errc::txn_aborted, txn_name(shard, txn) + " was aborted", {}, 0, txn});
+    return done(was_aborted(shard, txn));
   if (auto st = check_commit_ts(*rec, shard, txn, commit_ts); !st)
     return done(st);
 
@@ -115,24 +129,14 @@ void store::impl::precommit(shard_id shard, txn_id txn, timestamp commit_ts,
   auto latched = latch_txn(shard, txn);
   if (!latched) return done(latched.error());
   const auto& rec = latched->rec;
-  if (!rec)
-    return done(error{errc::txn_not_prepared,
-                      txn_name(shard, txn) + " was never prepared here",
-                      {},
-                      0,
-                      txn});
+  if (!rec) return done(never_prepared(shard, txn));
   switch (rec->status()) {
   case pb::txn_record::ABORTED:
-    return done(error{
-      errc::txn_aborted, txn_name(shard, txn) + " was aborted", {}, 0, txn});
+    return done(was_aborted(shard, txn));
   case pb::txn_record::COMMITTED:
   case pb::txn_record::PRECOMMITTED:
     if (rec->commit_ts() == commit_ts) return done({}); // repeated
-    return done(error{errc::invalid_argument,
-                      txn_name(shard, txn) + " committed at another ts",
-                      {},
-                      rec->commit_ts(),
-                      txn});
+    return done(other_commit_ts(shard, txn, rec->commit_ts()));
   default:
     break;
   }

@@ -116,14 +116,15 @@ void sweep(self_ptr self) {
     // Two-phase: ask the coordinator's node once a transaction was in
     // doubt for a sweep. Three-phase: terminate with the peers once the
     // coordinator was silent for the three-phase timeout.
-    std::vector<txn_id> due;
+    std::vector<std::pair<txn_id, bool>> due; // txn, three-phase
     for (const auto& [txn, s] : st.prepared) {
       auto wait =
         s.three_phase ? st.opts.three_phase_timeout : st.opts.recovery_interval;
-      if (!s.asking && now - s.since >= wait) due.push_back(txn);
+      if (!s.asking && now - s.since >= wait)
+        due.emplace_back(txn, s.three_phase);
     }
-    for (auto txn : due)
-      if (st.prepared[txn].three_phase)
+    for (auto [txn, three_phase] : due)
+      if (three_phase)
         terminate(self, txn);
       else
         ask(self, txn);
