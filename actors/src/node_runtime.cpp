@@ -67,18 +67,15 @@ node_runtime::start(node_setup setup) {
   if (!setup.in_doubt) setup.in_doubt = std::make_shared<in_doubt_table>();
   rt->in_doubt_ = setup.in_doubt;
   rt->node_ = spawn_node(*rt->system_, std::move(setup));
-  // CAF listens on loopback only; the public port belongs to the guard,
-  // which checks every inbound frame before CAF sees it (frame_guard.hpp).
-  auto backend = rt->system_->middleman().publish(rt->node_, 0, "127.0.0.1");
-  if (!backend) return backend.error();
+  // The public port is CAF's, with a guard on every inbound byte
+  // (frame_guard.hpp).
   frame_guard::options gopts;
   gopts.node = name;
   gopts.listen_host = host;
   gopts.listen_port = port;
-  gopts.backend_port = *backend;
   gopts.max_message_bytes = max_message;
   gopts.log = log;
-  auto guard = frame_guard::start(std::move(gopts));
+  auto guard = frame_guard::start(*rt->system_, rt->node_, std::move(gopts));
   if (!guard) return guard.error();
   rt->guard_ = std::move(*guard);
   return rt;

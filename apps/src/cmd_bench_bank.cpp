@@ -26,6 +26,7 @@ struct bank_bench_options {
   bool serializable = false;
   bool three_phase = false;
   std::uint64_t seed = 1;
+  std::uint32_t audit_ms = 1000;
   bool json = false;
 };
 
@@ -41,6 +42,8 @@ nlohmann::ordered_json to_json(const bank_bench_options& o,
           {"isolation", o.serializable ? "serializable" : "snapshot"},
           {"commit_protocol", o.three_phase ? "3pc" : "2pc"},
           {"seconds", r.seconds},
+          {"window_start_unix_ms", r.window_start_unix_ms},
+          {"client_cpu_s", r.client_cpu_s},
           {"prefix", r.prefix},
           {"transfers_per_s", r.transfers_per_s},
           {"p50_ms", r.p50_ms},
@@ -112,6 +115,7 @@ int run_bank_bench(const bank_bench_options& o) {
   opts.isolation = o.serializable ? client::isolation_level::serializable
                                   : client::isolation_level::snapshot;
   opts.three_phase = o.three_phase;
+  opts.audit_every = std::chrono::milliseconds{o.audit_ms};
   if (!o.json)
     fmt::print("bank: {} accounts, {} clients, {:.0f} s, {} transfers, "
                "cluster '{}' ({} nodes)\nmachine: {}\n",
@@ -166,6 +170,12 @@ void add_bank_bench(CLI::App& bench) {
                 "Cross-shard transfers commit with three-phase commit "
                 "(default: two-phase)");
   cmd->add_option("--seed", o->seed, "Seed of the transfer choices")
+    ->capture_default_str();
+  cmd
+    ->add_option("--audit-ms", o->audit_ms,
+                 "Milliseconds between audits during the run: one snapshot "
+                 "read of every balance that must sum to the total "
+                 "(0: none; the final check always runs)")
     ->capture_default_str();
   cmd->add_flag("--json", o->json, "Print one JSON object");
   cmd->callback([o] { finish(run_bank_bench(*o)); });

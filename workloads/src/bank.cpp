@@ -5,6 +5,8 @@
 #include <random>
 #include <thread>
 
+#include <sys/resource.h>
+
 #include "bank_layout.hpp"
 #include "troupe/actors/errc.hpp"
 
@@ -16,6 +18,16 @@ using actors::make_error;
 using clock_type = std::chrono::steady_clock;
 
 namespace {
+
+/// User + system CPU time of this process so far, in seconds.
+double process_cpu_seconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  auto s = [](const timeval& t) {
+    return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6;
+  };
+  return s(u.ru_utime) + s(u.ru_stime);
+}
 
 /// Counters shared by the transfer threads (read by ticks while running).
 struct shared_counts {
@@ -233,6 +245,11 @@ run_bank(client::client& c, bank_options o,
   std::atomic<bool> stop{false};
   auto begin = clock_type::now();
   auto deadline = begin + o.duration;
+  report.window_start_unix_ms =
+    std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::system_clock::now().time_since_epoch())
+      .count();
+  auto cpu_at_begin = process_cpu_seconds();
   std::vector<std::thread> threads;
   for (std::uint32_t w = 0; w < o.clients; ++w)
     threads.emplace_back([&, w] {
@@ -270,6 +287,7 @@ run_bank(client::client& c, bank_options o,
     t.join();
   report.seconds =
     std::chrono::duration<double>(clock_type::now() - begin).count();
+  report.client_cpu_s = process_cpu_seconds() - cpu_at_begin;
   stop = true;
   if (auditor.joinable()) auditor.join();
   fill_counts(counts, report);

@@ -4,8 +4,9 @@
 #include <cstdint>
 #include <memory>
 #include <string>
-#include <thread>
 
+#include <caf/actor.hpp>
+#include <caf/actor_system.hpp>
 #include <caf/expected.hpp>
 
 namespace spdlog {
@@ -17,31 +18,35 @@ namespace troupe::actors {
 /// Guards a node's public port. CAF 0.17's remoting (BASP) trusts the
 /// payload length in each frame header: one 32-byte header announcing a 4 GB
 /// payload makes it allocate gigabytes and stall (measured: 1.9 GB RSS and
-/// a node that stopped answering). The guard listens on the public address,
-/// relays each connection to CAF's endpoint on a loopback port, and checks
-/// every inbound frame header before passing it on: a known operation, a
-/// client handshake first, and a payload no larger than the configured
-/// maximum. A bad frame, or a connection that ends inside a frame, is logged
-/// with the peer and the reason, counted, and the connection is closed; the
-/// node keeps serving everyone else. Outbound bytes pass through unchanged.
+/// a node that stopped answering). The guard opens the public port inside
+/// CAF's own event loop and checks every inbound byte as CAF reads it,
+/// before BASP sees it: a known operation, a client handshake first, and a
+/// payload no larger than the configured maximum. A bad frame, or a
+/// connection that ends inside a frame, is logged with the peer and the
+/// reason, counted, and the connection is closed; the node keeps serving
+/// everyone else. Outbound bytes pass unchanged.
+///
+/// (An earlier guard relayed each connection through a thread to CAF on a
+/// loopback port: one more thread wake-up, recv and send per message.)
 class frame_guard {
  public:
   struct options {
-    std::string node;               ///< for log lines
-    std::string listen_host;        ///< public address
-    std::uint16_t listen_port = 0;  ///< public port (0: any, see port())
-    std::uint16_t backend_port = 0; ///< CAF's port on 127.0.0.1
+    std::string node;              ///< for log lines
+    std::string listen_host;       ///< public address
+    std::uint16_t listen_port = 0; ///< public port (0: any, see port())
     std::uint32_t max_message_bytes = 4u << 20;
     std::shared_ptr<spdlog::logger> log;
   };
 
-  /// Binds the public address and starts the relay thread. Fails with
-  /// sec::cannot_open_port (and the OS reason) when the address cannot be
-  /// bound.
+  /// Binds the public address and publishes `whom` there (as
+  /// `middleman().publish` would), with every connection guarded. Fails
+  /// with sec::cannot_open_port (and the OS reason) when the address cannot
+  /// be bound.
   [[nodiscard]] static caf::expected<std::unique_ptr<frame_guard>>
-  start(options opts);
+  start(caf::actor_system& sys, const caf::actor& whom, options opts);
 
-  /// Stops the relay thread and closes every connection.
+  /// Closes the public port (connections already open end with the actor
+  /// system).
   ~frame_guard();
 
   frame_guard(const frame_guard&) = delete;
@@ -51,18 +56,17 @@ class frame_guard {
   [[nodiscard]] std::uint16_t port() const { return port_; }
 
   /// Returns how many connections were closed for bad input.
-  [[nodiscard]] std::uint64_t rejected() const { return rejected_.load(); }
+  [[nodiscard]] std::uint64_t rejected() const;
+
+  /// What the guarded connections share (defined in frame_guard.cpp).
+  struct shared;
 
  private:
   frame_guard() = default;
-  void run();
 
-  options opts_;
-  int listen_fd_ = -1;
-  int wake_[2] = {-1, -1};
+  caf::actor_system* sys_ = nullptr;
   std::uint16_t port_ = 0;
-  std::atomic<std::uint64_t> rejected_{0};
-  std::thread thread_;
+  std::shared_ptr<shared> shared_;
 };
 
 } // namespace troupe::actors

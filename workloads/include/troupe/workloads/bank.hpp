@@ -47,6 +47,11 @@ struct bank_options {
 struct bank_report {
   std::string prefix;
   double seconds = 0; ///< measured duration of the transfer phase
+  /// Wall-clock start of the transfer phase (ms since the Unix epoch), so
+  /// that other processes' counters can be read over the same window.
+  std::int64_t window_start_unix_ms = 0;
+  /// CPU time (user + system) this process spent in the transfer phase.
+  double client_cpu_s = 0;
   // Transfers by outcome. A transfer is one transaction attempt with a
   // fresh id (never retried: the counts stay exact).
   std::uint64_t committed = 0;

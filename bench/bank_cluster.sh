@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# Runs `troupe bench bank` against a fresh 3-process cluster on this machine
+# and prints one JSON line per client count (see bench/README.md).
+#
+#   bench/bank_cluster.sh [--troupe BIN] [--clients 1,8,64] [--duration S]
+#                         [--accounts N] [--ports P] [--scheduler-threads T]
+#                         [-- extra bench args]
+#
+# Defaults: build/release/apps/troupe, clients 1,8,64, 10 s, 10,000
+# accounts, cross-shard, ports 7201-7203. The cluster's data lives in a
+# temporary directory that is removed on exit, with the nodes.
+set -euo pipefail
+
+troupe=build/release/apps/troupe
+clients=1,8,64
+duration=10
+accounts=10000
+port=7201
+threads=0
+extra=(--cross-shard)
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --troupe) troupe=$2; shift 2 ;;
+    --clients) clients=$2; shift 2 ;;
+    --duration) duration=$2; shift 2 ;;
+    --accounts) accounts=$2; shift 2 ;;
+    --ports) port=$2; shift 2 ;;
+    --scheduler-threads) threads=$2; shift 2 ;;
+    --) shift; extra=("$@"); break ;;
+    *) echo "bank_cluster.sh: unknown argument '$1'" >&2; exit 2 ;;
+  esac
+done
+[[ -x "$troupe" ]] || { echo "bank_cluster.sh: no executable $troupe" >&2; exit 2; }
+troupe=$(realpath "$troupe")
+
+dir=$(mktemp -d /tmp/troupe-bank.XXXXXX)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$dir"
+}
+trap cleanup EXIT
+
+cat >"$dir/c.toml" <<EOF
+[cluster]
+name = "bench"
+scheduler_threads = $threads
+[[nodes]]
+name = "n1"
+port = $port
+data_dir = "$dir/n1"
+[[nodes]]
+name = "n2"
+port = $((port + 1))
+data_dir = "$dir/n2"
+[[nodes]]
+name = "n3"
+port = $((port + 2))
+data_dir = "$dir/n3"
+[durability]
+sync = true
+[log]
+level = "warn"
+EOF
+
+for n in n1 n2 n3; do
+  "$troupe" node --config "$dir/c.toml" --name "$n" >"$dir/$n.log" 2>&1 &
+  pids+=($!)
+done
+for _ in $(seq 100); do
+  "$troupe" status --config "$dir/c.toml" --timeout-ms 500 >/dev/null 2>&1 && break
+  sleep 0.2
+done
+
+echo "# $(date -u +%FT%TZ) $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)" \
+     "load $(cut -d' ' -f1-3 /proc/loadavg); $troupe"
+# CPU time (user + system, in clock ticks) of the node processes so far.
+node_ticks() {
+  local t=0 p
+  for p in "${pids[@]}"; do
+    t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat")))
+  done
+  echo "$t"
+}
+# Samples "unix ms, node ticks" every 100 ms, so that the nodes' CPU can be
+# read over exactly the bench's transfer phase (window_start_unix_ms and
+# seconds in its JSON).
+while :; do echo "$(date +%s%3N) $(node_ticks)"; sleep 0.1; done \
+  >"$dir/samples" 2>/dev/null &
+pids_sampler=$!
+hz=$(getconf CLK_TCK)
+IFS=, read -ra counts <<<"$clients"
+for c in "${counts[@]}"; do
+  out=$("$troupe" bench bank --config "$dir/c.toml" --clients "$c" \
+    --duration "$duration" --accounts "$accounts" "${extra[@]}" --json)
+  start=$(jq '.window_start_unix_ms' <<<"$out")
+  end=$(jq '.window_start_unix_ms + (.seconds * 1000 | floor)' <<<"$out")
+  node_s=$(awk -v a="$start" -v b="$end" -v hz="$hz" '
+    $1 >= a && t0 == "" { t0 = $1; c0 = $2 }
+    $1 <= b { t1 = $1; c1 = $2 }
+    END { printf "%.3f", (t1 > t0) ? (c1 - c0) / hz * (b - a) / (t1 - t0) : 0 }
+  ' "$dir/samples")
+  # CPU per committed transfer over the transfer phase, in ms: the three
+  # nodes together, and the bench process (64 client threads, audits).
+  jq -c --argjson nodes "$node_s" '. + {cpu_ms_per_transfer:
+        {nodes: ($nodes * 1000 / .committed),
+         client: (.client_cpu_s * 1000 / .committed)}}' <<<"$out"
+done
+kill "$pids_sampler"
