@@ -79,6 +79,23 @@ bool client::impl::skipped(std::size_t i) {
   return !n.svc && std::chrono::steady_clock::now() < n.skip_until;
 }
 
+std::unique_ptr<caf::scoped_actor> client::impl::take_actor() {
+  {
+    std::lock_guard<std::mutex> guard{actors_mx};
+    if (!idle_actors.empty()) {
+      auto a = std::move(idle_actors.back());
+      idle_actors.pop_back();
+      return a;
+    }
+  }
+  return std::make_unique<caf::scoped_actor>(*sys);
+}
+
+void client::impl::give_back(std::unique_ptr<caf::scoped_actor> a) {
+  std::lock_guard<std::mutex> guard{actors_mx};
+  idle_actors.push_back(std::move(a));
+}
+
 client::client(std::shared_ptr<impl> p) : impl_(std::move(p)) {}
 
 caf::expected<client> client::connect(const config::cluster_config& cluster,
@@ -92,7 +109,7 @@ caf::expected<client> client::connect(const config::cluster_config& cluster,
 caf::expected<transaction> client::begin(txn_options opts) {
   auto& d = *impl_;
   // The actor that begins the transaction goes on to run its calls.
-  auto actor = std::make_unique<caf::scoped_actor>(*d.sys);
+  auto actor = d.take_actor();
   auto& self = *actor;
   auto count = d.nodes.size();
   auto first = d.next.fetch_add(1) % count;
@@ -123,7 +140,10 @@ caf::expected<transaction> client::begin(txn_options opts) {
         if (began)
           return transaction{std::make_unique<transaction::impl>(
             impl_, std::move(actor), std::move(began->second), began->first)};
-        if (retry_class_of(failed) != retry_class::retry_call) return failed;
+        if (retry_class_of(failed) != retry_class::retry_call) {
+          d.give_back(std::move(actor));
+          return failed;
+        }
         d.forget(i, *svc);
       } else {
         failed = std::move(svc.error());

@@ -40,6 +40,17 @@ struct client::impl {
   /// True while node `i` failed a moment ago.
   [[nodiscard]] bool skipped(std::size_t i);
 
+  /// Returns an actor to make a transaction's calls: one that an ended
+  /// transaction gave back, or a new one. Reusing them matters: every new
+  /// actor that calls a node makes CAF announce a proxy of it there and
+  /// retract it when the actor ends (two more messages per transaction).
+  [[nodiscard]] std::unique_ptr<caf::scoped_actor> take_actor();
+
+  /// Gives `a` back for the next transaction. Only an actor whose every
+  /// request got its answer may return: a late answer to a timed-out request
+  /// would wait in its mailbox forever.
+  void give_back(std::unique_ptr<caf::scoped_actor> a);
+
   // First: destroyed last, after every handle into the system (which
   // refers to its config until it is gone).
   std::unique_ptr<caf::actor_system_config> sys_cfg;
@@ -52,6 +63,8 @@ struct client::impl {
   std::atomic<std::uint64_t> failovers{0};
   /// Node index in `cluster.nodes` of each shard (empty: no placement).
   std::vector<std::size_t> node_of_shard;
+  std::mutex actors_mx;
+  std::vector<std::unique_ptr<caf::scoped_actor>> idle_actors;
 };
 
 struct transaction::impl {
@@ -60,6 +73,14 @@ struct transaction::impl {
   /// `a` is the scoped actor that began the transaction: it makes the calls.
   impl(std::shared_ptr<client::impl> c, std::unique_ptr<caf::scoped_actor> a,
        actors::transaction_actor h, actors::txn_started s);
+  /// Gives the actor back to the client when every request was answered.
+  ~impl();
+  impl(const impl&) = delete;
+  impl& operator=(const impl&) = delete;
+
+  /// Notes the outcome of a request: one without an answer (timeout, lost
+  /// connection) keeps the actor from being reused.
+  void answered(const caf::error& err);
 
   caf::scoped_actor& self() { return *actor; }
 
@@ -74,6 +95,8 @@ struct transaction::impl {
   actors::txn_started started;
   actors::write_buffer writes; ///< sent with the commit
   phase state = phase::active;
+  /// False once a request went unanswered (the actor is then not reused).
+  bool all_answered = true;
 };
 
 } // namespace troupe::client

@@ -28,6 +28,14 @@ transaction::impl::impl(std::shared_ptr<client::impl> c,
   : owner(std::move(c)), actor(std::move(a)), handle(std::move(h)), started(s) {
 }
 
+transaction::impl::~impl() {
+  if (actor && all_answered) owner->give_back(std::move(actor));
+}
+
+void transaction::impl::answered(const caf::error& err) {
+  if (err && unanswered(err)) all_answered = false;
+}
+
 transaction::transaction(std::unique_ptr<impl> p) : impl_(std::move(p)) {}
 transaction::transaction(transaction&&) noexcept = default;
 transaction& transaction::operator=(transaction&&) noexcept = default;
@@ -65,7 +73,10 @@ transaction::get(const std::string& key) {
   d.self()
     ->request(d.handle, d.owner->timeout, txn_get{key})
     .receive([&](read_reply& r) { out = std::move(r.value); },
-             [&](caf::error& err) { out = std::move(err); });
+             [&](caf::error& err) {
+               d.answered(err);
+               out = std::move(err);
+             });
   return out;
 }
 
@@ -93,7 +104,10 @@ transaction::get_many(const std::vector<std::string>& keys) {
         for (std::size_t j = 0; j < remote.size() && j < v.values.size(); ++j)
           out[remote[j]] = std::move(v.values[j].value);
       },
-      [&](caf::error& err) { failed = std::move(err); });
+      [&](caf::error& err) {
+        d.answered(err);
+        failed = std::move(err);
+      });
   if (failed) return failed;
   return out;
 }
@@ -113,7 +127,10 @@ transaction::scan(const std::string& prefix, std::uint32_t limit) {
     ->request(d.handle, d.owner->timeout,
               txn_scan{prefix, limit == 0 ? 0 : limit + own})
     .receive([&](scan_reply& r) { out = std::move(r.rows); },
-             [&](caf::error& err) { out = std::move(err); });
+             [&](caf::error& err) {
+               d.answered(err);
+               out = std::move(err);
+             });
   if (!out || own == 0) {
     if (out && limit != 0 && out->size() > limit) out->resize(limit);
     return out;
@@ -160,7 +177,10 @@ caf::expected<txn_committed> transaction::commit() {
   d.self()
     ->request(d.handle, timeout, std::move(req))
     .receive([&](txn_committed& c) { out = c; },
-             [&](caf::error& err) { out = std::move(err); });
+             [&](caf::error& err) {
+               d.answered(err);
+               out = std::move(err);
+             });
   if (out) {
     d.state = impl::phase::committed;
     return out;
