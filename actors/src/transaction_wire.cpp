@@ -7,10 +7,31 @@
 
 namespace troupe::actors {
 
+namespace {
+
+using pb_values = google::protobuf::RepeatedPtrField<wire::ReadReply>;
+
+void put_values(const std::vector<read_reply>& in, pb_values& out) {
+  out.Reserve(static_cast<int>(in.size()));
+  for (const auto& v : in)
+    detail::put_read_reply(v, *out.Add());
+}
+
+void get_values(const pb_values& in, std::vector<read_reply>& out) {
+  out.clear();
+  out.reserve(static_cast<std::size_t>(in.size()));
+  for (const auto& r : in)
+    out.push_back(detail::get_read_reply(r));
+}
+
+} // namespace
+
 std::string encode(const txn_begin& x) {
   wire::TxnBegin pb;
   pb.set_isolation(static_cast<std::uint32_t>(x.isolation));
   pb.set_three_phase(x.three_phase);
+  for (const auto& k : x.prefetch)
+    pb.add_prefetch(k);
   return pb.SerializeAsString();
 }
 
@@ -20,6 +41,7 @@ bool decode(const std::string& bytes, txn_begin& out) {
       !detail::get_isolation(pb.isolation(), out.isolation))
     return false;
   out.three_phase = pb.three_phase();
+  out.prefetch.assign(pb.prefetch().begin(), pb.prefetch().end());
   return true;
 }
 
@@ -27,13 +49,16 @@ std::string encode(const txn_started& x) {
   wire::TxnStarted pb;
   pb.set_txn(x.txn);
   pb.set_start_ts(x.start_ts);
+  put_values(x.values, *pb.mutable_values());
   return pb.SerializeAsString();
 }
 
 bool decode(const std::string& bytes, txn_started& out) {
   wire::TxnStarted pb;
   if (!pb.ParseFromString(bytes)) return false;
-  out = {pb.txn(), pb.start_ts()};
+  out.txn = pb.txn();
+  out.start_ts = pb.start_ts();
+  get_values(pb.values(), out.values);
   return true;
 }
 
@@ -166,19 +191,14 @@ bool decode(const std::string& bytes, txn_get_many& out) {
 
 std::string encode(const txn_values& x) {
   wire::TxnValues pb;
-  pb.mutable_values()->Reserve(static_cast<int>(x.values.size()));
-  for (const auto& v : x.values)
-    detail::put_read_reply(v, *pb.add_values());
+  put_values(x.values, *pb.mutable_values());
   return pb.SerializeAsString();
 }
 
 bool decode(const std::string& bytes, txn_values& out) {
   wire::TxnValues pb;
   if (!pb.ParseFromString(bytes)) return false;
-  out.values.clear();
-  out.values.reserve(pb.values_size());
-  for (const auto& r : pb.values())
-    out.values.push_back(detail::get_read_reply(r));
+  get_values(pb.values(), out.values);
   return true;
 }
 

@@ -89,9 +89,13 @@ bool same(const txn_outcome& a, const txn_outcome& b) {
          a.start_ts == b.start_ts && a.commit_ts == b.commit_ts;
 }
 bool same(const txn_begin& a, const txn_begin& b) {
-  return a.isolation == b.isolation && a.three_phase == b.three_phase;
+  return a.isolation == b.isolation && a.three_phase == b.three_phase &&
+         a.prefetch == b.prefetch;
 }
 bool same(const txn_started& a, const txn_started& b) {
+  if (a.values.size() != b.values.size()) return false;
+  for (std::size_t i = 0; i < a.values.size(); ++i)
+    if (a.values[i].value != b.values[i].value) return false;
   return a.txn == b.txn && a.start_ts == b.start_ts;
 }
 bool same(const txn_get& a, const txn_get& b) {
@@ -227,9 +231,11 @@ BOOST_FIXTURE_TEST_CASE(participant_messages_round_trip, caf_fixture) {
 }
 
 BOOST_FIXTURE_TEST_CASE(transaction_messages_round_trip, caf_fixture) {
-  check(txn_begin{isolation_level::serializable});
-  check(txn_begin{isolation_level::snapshot, true});
-  check(txn_started{0xffffffffffffffffULL, 1});
+  check(txn_begin{isolation_level::serializable, false, {}});
+  check(txn_begin{isolation_level::snapshot, true, {}});
+  check(txn_begin{isolation_level::snapshot, false, {odd_key, "", "b"}});
+  check(txn_started{0xffffffffffffffffULL, 1, {}});
+  check(txn_started{7, 8, {read_reply{odd_value}, read_reply{}}});
   check(txn_get{odd_key});
   check(txn_put{odd_key, odd_value});
   check(txn_erase{odd_key});

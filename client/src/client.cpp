@@ -131,15 +131,23 @@ caf::expected<transaction> client::begin(txn_options opts) {
         std::optional<std::pair<txn_started, transaction_actor>> began;
         self
           ->request(*svc, d.timeout,
-                    txn_begin{opts.isolation, opts.three_phase})
+                    txn_begin{opts.isolation, opts.three_phase, opts.prefetch})
           .receive(
             [&](txn_started& started, transaction_actor& handle) {
               began.emplace(started, std::move(handle));
             },
             [&](caf::error& err) { failed = std::move(err); });
-        if (began)
-          return transaction{std::make_unique<transaction::impl>(
-            impl_, std::move(actor), std::move(began->second), began->first)};
+        if (began) {
+          auto t = std::make_unique<transaction::impl>(impl_, std::move(actor),
+                                                       std::move(began->second),
+                                                       std::move(began->first));
+          auto& values = t->started.values;
+          for (std::size_t j = 0; j < opts.prefetch.size() && j < values.size();
+               ++j)
+            t->prefetched[opts.prefetch[j]] = std::move(values[j].value);
+          values.clear();
+          return transaction{std::move(t)};
+        }
         if (retry_class_of(failed) != retry_class::retry_call) {
           d.give_back(std::move(actor));
           return failed;

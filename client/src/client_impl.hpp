@@ -94,6 +94,8 @@ struct transaction::impl {
   actors::transaction_actor handle;
   actors::txn_started started;
   actors::write_buffer writes; ///< sent with the commit
+  /// Values read with the begin (txn_options::prefetch), by key.
+  std::map<std::string, std::optional<std::string>> prefetched;
   phase state = phase::active;
   /// False once a request went unanswered (the actor is then not reused).
   bool all_answered = true;

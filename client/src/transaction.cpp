@@ -25,8 +25,8 @@ bool unanswered(const caf::error& err) {
 transaction::impl::impl(std::shared_ptr<client::impl> c,
                         std::unique_ptr<caf::scoped_actor> a,
                         transaction_actor h, txn_started s)
-  : owner(std::move(c)), actor(std::move(a)), handle(std::move(h)), started(s) {
-}
+  : owner(std::move(c)), actor(std::move(a)), handle(std::move(h)),
+    started(std::move(s)) {}
 
 transaction::impl::~impl() {
   if (actor && all_answered) owner->give_back(std::move(actor));
@@ -69,6 +69,8 @@ transaction::get(const std::string& key) {
   auto& d = *impl_;
   if (d.state != impl::phase::active) return not_active(d.started.txn);
   if (auto i = d.writes.find(key); i != d.writes.end()) return i->second;
+  if (auto i = d.prefetched.find(key); i != d.prefetched.end())
+    return i->second;
   caf::expected<std::optional<std::string>> out{std::nullopt};
   d.self()
     ->request(d.handle, d.owner->timeout, txn_get{key})
@@ -90,6 +92,9 @@ transaction::get_many(const std::vector<std::string>& keys) {
   for (std::size_t i = 0; i < keys.size(); ++i) {
     if (auto own = d.writes.find(keys[i]); own != d.writes.end()) {
       out[i] = own->second;
+    } else if (auto pre = d.prefetched.find(keys[i]);
+               pre != d.prefetched.end()) {
+      out[i] = pre->second;
     } else {
       req.keys.push_back(keys[i]);
       remote.push_back(i);

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <set>
 
+#include <caf/send.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
 #include "troupe/actors/errc.hpp"
@@ -123,11 +124,27 @@ service_behavior(service_self self,
           [=](std::uint64_t ts) mutable {
             // The start ts is unique (never reissued), so it doubles as
             // the transaction id.
-            txn_started started{ts, ts};
+            txn_started started{ts, ts, {}};
             auto txn = spawn_transaction(self->system(), cfg, started, req);
             self->link_to(txn);
             self->state.live.emplace(txn.address(), ts);
-            rp.deliver(started, std::move(txn));
+            if (req.prefetch.empty()) {
+              rp.deliver(started, std::move(txn));
+              return;
+            }
+            // The transaction's own reads (local, and every read has its
+            // own timeout inside): no timer here.
+            self->request(txn, caf::infinite, txn_get_many{req.prefetch})
+              .then(
+                [=](txn_values& v) mutable {
+                  started.values = std::move(v.values);
+                  rp.deliver(started, txn);
+                },
+                [=](caf::error& err) mutable {
+                  // The client never hears of this transaction: end it.
+                  caf::anon_send(txn, txn_abort{});
+                  rp.deliver(std::move(err));
+                });
           },
           [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
       return rp;

@@ -103,6 +103,32 @@ BOOST_FIXTURE_TEST_CASE(one_no_vote_makes_nothing_visible, txn_fixture) {
   BOOST_CHECK_GT(first.commit_ts, 0u);
 }
 
+BOOST_FIXTURE_TEST_CASE(a_begin_with_prefetch_reads_at_its_snapshot,
+                        txn_fixture) {
+  auto w = begin();
+  put(w, "0a", "A");
+  put(w, "2c", "C");
+  BOOST_REQUIRE(commit(w));
+  auto x = begin_with(
+    txn_begin{isolation_level::snapshot, false, {"2c", "1missing", "0a"}});
+  BOOST_REQUIRE_MESSAGE(x, (x ? std::string{} : describe(x.error())));
+  BOOST_CHECK_GT(x->id.start_ts, 0u);
+  BOOST_REQUIRE_EQUAL(x->id.values.size(), 3u);
+  BOOST_CHECK(x->id.values[0].value == std::optional<std::string>{"C"});
+  BOOST_CHECK(!x->id.values[1].value);
+  BOOST_CHECK(x->id.values[2].value == std::optional<std::string>{"A"});
+  // A later write is not in the snapshot the prefetch read.
+  auto y = begin();
+  put(y, "0a", "newer");
+  BOOST_REQUIRE(commit(y));
+  BOOST_CHECK_EQUAL(get(*x, "0a"), "A");
+  // A read that fails fails the begin, with the read's error.
+  auto bad = begin_with(txn_begin{
+    isolation_level::snapshot, false, {"0a", std::string(100000, 'k')}});
+  BOOST_REQUIRE(!bad);
+  BOOST_CHECK_MESSAGE(is(bad.error(), errc::too_large), describe(bad.error()));
+}
+
 BOOST_AUTO_TEST_CASE(participant_down_before_its_vote_aborts) {
   txn_fixture f;
   auto st = std::make_shared<silent_state>(); // dies before the system

@@ -87,15 +87,24 @@ struct txn_fixture {
   /// Begins a transaction (fails the test on errors).
   txn begin(isolation_level level = isolation_level::snapshot,
             bool three_phase = false) {
-    auto out = std::make_shared<std::optional<txn>>();
+    auto out = begin_with(txn_begin{level, three_phase, {}});
+    BOOST_REQUIRE_MESSAGE(out, (out ? std::string{} : describe(out.error())));
+    return *out;
+  }
+
+  /// Sends `req` to the service and waits for the transaction or error,
+  /// moving the clock as `call` does (prefetch reads may retry).
+  caf::expected<txn> begin_with(txn_begin req) {
+    auto out = std::make_shared<std::optional<caf::expected<txn>>>();
     t.sys.spawn([=](caf::event_based_actor* self) {
-      self->request(service, caf::infinite, txn_begin{level, three_phase})
-        .then([=](txn_started& s, transaction_actor& h) {
-          *out = txn{s, h};
-        });
+      self->request(service, caf::infinite, req)
+        .then(
+          [=](txn_started& s, transaction_actor& h) {
+            *out = txn{s, h};
+          },
+          [=](caf::error& err) { *out = std::move(err); });
     });
-    BOOST_REQUIRE(t.run_until([&] { return out->has_value(); }));
-    return **out;
+    return await(out);
   }
 
   /// Sends a void request (put, erase, abort); returns its error.
@@ -127,6 +136,14 @@ struct txn_fixture {
         .then([=](T& value) { *out = std::move(value); },
               [=](caf::error& err) { *out = std::move(err); });
     });
+    return await(out);
+  }
+
+  /// Runs until `*out` is set, moving the test clock in steps of 100 ms
+  /// (at most 5 s) while it is not.
+  template <class T>
+  caf::expected<T>
+  await(const std::shared_ptr<std::optional<caf::expected<T>>>& out) {
     for (int step = 0; step < 50; ++step) {
       if (t.run_until([&] { return out->has_value(); },
                       std::chrono::milliseconds{200}))

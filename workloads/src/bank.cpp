@@ -131,8 +131,11 @@ void transfer(client::client& c, const bank_layout& layout,
               worker_log& log) {
   auto started = clock_type::now();
   // Begin next to the account that pays: its reads, prepare and commit stay
-  // in the coordinator's process.
-  auto t = c.begin({o.isolation, layout.account(from), o.three_phase});
+  // in the coordinator's process. Both balances come back with the begin.
+  auto t = c.begin({o.isolation,
+                    layout.account(from),
+                    o.three_phase,
+                    {layout.account(from), layout.account(to)}});
   if (!t) {
     ++counts.begin_failures;
     ++log.reasons["begin: " + reason_of(t.error())];
@@ -143,7 +146,7 @@ void transfer(client::client& c, const bank_layout& layout,
     ++counts.aborted;
     ++log.reasons[reason_of(err)];
   };
-  // Both balances in one round trip.
+  // Both balances, as prefetched with the begin.
   auto v = t->get_many({layout.account(from), layout.account(to)});
   if (!v) return fail(v.error());
   const auto& a = (*v)[0];

@@ -20,12 +20,18 @@ struct txn_begin {
   /// Commit with three-phase commit (CanCommit = prepare, PreCommit,
   /// DoCommit) instead of two-phase commit; see docs/recovery.md.
   bool three_phase = false;
+  /// Keys to read at the snapshot before the reply (in parallel on their
+  /// shards, as txn_get_many): a transaction that starts by reading saves
+  /// a round trip.
+  std::vector<std::string> prefetch;
 };
 
-/// A started transaction: its id and snapshot (start) timestamp.
+/// A started transaction: its id and snapshot (start) timestamp, and the
+/// values of `txn_begin::prefetch`, one per key, in order.
 struct txn_started {
   txn_id txn = 0;
   timestamp start_ts = 0;
+  std::vector<read_reply> values;
 };
 
 /// Reads `key` at the transaction's snapshot (its own writes first).

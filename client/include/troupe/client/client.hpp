@@ -58,6 +58,11 @@ struct txn_options {
   /// terminate it among themselves when the coordinator dies, at the cost
   /// of one more round of messages and fsyncs (docs/recovery.md).
   bool three_phase = false;
+  /// Keys to read at the snapshot as the transaction begins, in the same
+  /// round trip: later `get` / `get_many` of these keys are answered from
+  /// what came back (the same values a read would return then, own writes
+  /// first). A transaction that starts by reading saves a round trip.
+  std::vector<std::string> prefetch;
 };
 
 /// Bounds `client::run`: at most `max_attempts` runs of the function, the
@@ -139,7 +144,9 @@ class client {
   connect(const config::cluster_config& cluster, client_options opts = {});
 
   /// Starts a transaction on some node. Errors: unavailable naming every
-  /// node tried when none answers (retry_call).
+  /// node tried when none answers (retry_call); with
+  /// `txn_options::prefetch`, also the errors of `transaction::get_many`
+  /// (the transaction is then aborted).
   [[nodiscard]] caf::expected<transaction> begin(txn_options opts = {});
 
   /// Runs `fn` in a transaction and commits it; when `fn` or the commit
