@@ -62,7 +62,7 @@ node_runtime::start(node_setup setup) {
   rt->store_ = std::move(*opened);
   log->info("[{}] store at {} (sync {})", name, sopts.path,
             sopts.sync ? "on" : "off");
-  configure(rt->cfg_, setup.cluster.effective_scheduler_threads());
+  configure(rt->cfg_, setup.cluster.effective_scheduler_threads(*self_cfg));
   rt->system_ = std::make_unique<caf::actor_system>(rt->cfg_);
   if (!setup.in_doubt) setup.in_doubt = std::make_shared<in_doubt_table>();
   rt->in_doubt_ = setup.in_doubt;

@@ -21,12 +21,12 @@ struct check_options {
 void print_text(const config::cluster_config& cfg) {
   fmt::print("{}: ok\n", cfg.source);
   fmt::print("cluster {}: {} node(s), {} shards, {} virtual nodes per weight "
-             "unit, {} scheduler thread(s)\n",
-             cfg.name, cfg.nodes.size(), cfg.shards, cfg.virtual_nodes,
-             cfg.effective_scheduler_threads());
+             "unit\n",
+             cfg.name, cfg.nodes.size(), cfg.shards, cfg.virtual_nodes);
   for (const auto& n : cfg.nodes)
-    fmt::print("  node {:<12} {:<21} weight {:<3} data {}\n", n.name,
-               n.address(), n.weight, n.data_dir);
+    fmt::print("  node {:<12} {:<21} weight {:<3} threads {:<3} data {}\n",
+               n.name, n.address(), n.weight,
+               cfg.effective_scheduler_threads(n), n.data_dir);
   const auto& d = cfg.durability;
   fmt::print("durability: sync {}, group commit up to {} writes / {} bytes\n",
              d.sync ? "on" : "off", d.group_commit_max_batch,

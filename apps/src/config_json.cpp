@@ -10,12 +10,14 @@ nlohmann::ordered_json to_json(const config::cluster_config& cfg) {
   using json = nlohmann::ordered_json;
   json nodes = json::array();
   for (const auto& n : cfg.nodes)
-    nodes.push_back({{"name", n.name},
-                     {"host", n.host},
-                     {"port", n.port},
-                     {"address", n.address()},
-                     {"data_dir", n.data_dir},
-                     {"weight", n.weight}});
+    nodes.push_back(
+      {{"name", n.name},
+       {"host", n.host},
+       {"port", n.port},
+       {"address", n.address()},
+       {"data_dir", n.data_dir},
+       {"weight", n.weight},
+       {"scheduler_threads", cfg.effective_scheduler_threads(n)}});
   const auto& d = cfg.durability;
   const auto& t = cfg.timeouts;
   const auto& r = cfg.retry;

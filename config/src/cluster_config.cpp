@@ -1,5 +1,6 @@
 #include "troupe/config/cluster_config.hpp"
 
+#include <algorithm>
 #include <thread>
 
 namespace troupe::config {
@@ -15,10 +16,33 @@ cluster_config::find_node(const std::string& node_name) const {
   return nullptr;
 }
 
+namespace {
+
+std::uint32_t cores() {
+  auto n = std::thread::hardware_concurrency();
+  return n == 0 ? 1 : n;
+}
+
+} // namespace
+
 std::uint32_t cluster_config::effective_scheduler_threads() const {
+  return scheduler_threads != 0 ? scheduler_threads : cores();
+}
+
+std::uint32_t
+cluster_config::effective_scheduler_threads(const node_config& node) const {
+  return effective_scheduler_threads(node, cores());
+}
+
+std::uint32_t
+cluster_config::effective_scheduler_threads(const node_config& node,
+                                            std::uint32_t cores) const {
   if (scheduler_threads != 0) return scheduler_threads;
-  auto cores = std::thread::hardware_concurrency();
-  return cores == 0 ? 1 : cores;
+  std::uint32_t sharing = 0;
+  for (const auto& n : nodes)
+    if (n.host == node.host) ++sharing;
+  return std::max<std::uint32_t>(1,
+                                 cores / std::max<std::uint32_t>(1, sharing));
 }
 
 } // namespace troupe::config

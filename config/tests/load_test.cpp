@@ -59,6 +59,15 @@ BOOST_AUTO_TEST_CASE(minimal_config_gets_every_default) {
   BOOST_CHECK_EQUAL(cfg.timeouts.prepare.count(), 2000);
   BOOST_CHECK_EQUAL(cfg.log.level, "info");
   BOOST_CHECK_GE(cfg.effective_scheduler_threads(), 1u);
+  // Both nodes on 127.0.0.1 share the cores.
+  BOOST_CHECK_EQUAL(cfg.effective_scheduler_threads(cfg.nodes[0], 8), 4u);
+  BOOST_CHECK_EQUAL(cfg.effective_scheduler_threads(cfg.nodes[1], 3), 1u);
+  BOOST_CHECK_EQUAL(cfg.effective_scheduler_threads(cfg.nodes[1], 1), 1u);
+  auto other = cfg;
+  other.nodes[1].host = "10.0.0.2";
+  BOOST_CHECK_EQUAL(other.effective_scheduler_threads(other.nodes[0], 8), 8u);
+  other.scheduler_threads = 3;
+  BOOST_CHECK_EQUAL(other.effective_scheduler_threads(other.nodes[0], 8), 3u);
   BOOST_CHECK(cfg.find_node("b") != nullptr);
   BOOST_CHECK(cfg.find_node("c") == nullptr);
 }

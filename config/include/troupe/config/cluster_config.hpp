@@ -66,12 +66,13 @@ struct log_config {
 /// A validated cluster configuration with every default filled in.
 /// Produced by `load_file` or `parse`; never partially valid.
 struct cluster_config {
-  std::string source;                 ///< file it came from (for messages)
-  std::string name{"troupe"};         ///< cluster name
-  std::uint32_t shards{64};           ///< keys hash into this many shards
-  std::uint32_t virtual_nodes{256};   ///< ring points per unit of weight
-  std::uint32_t scheduler_threads{0}; ///< CAF workers; 0 = number of cores
-  std::vector<node_config> nodes;     ///< at least one
+  std::string source;               ///< file it came from (for messages)
+  std::string name{"troupe"};       ///< cluster name
+  std::uint32_t shards{64};         ///< keys hash into this many shards
+  std::uint32_t virtual_nodes{256}; ///< ring points per unit of weight
+  /// CAF workers per node; 0 = the cores shared by the nodes on one host
+  std::uint32_t scheduler_threads{0};
+  std::vector<node_config> nodes; ///< at least one
   durability_config durability;
   timeouts_config timeouts;
   retry_policy retry;
@@ -84,6 +85,18 @@ struct cluster_config {
 
   /// Returns `scheduler_threads`, or the number of cores when it is 0.
   [[nodiscard]] std::uint32_t effective_scheduler_threads() const;
+
+  /// Returns the workers of `node`: `scheduler_threads`, or when it is 0
+  /// this machine's cores divided among the nodes of this config with the
+  /// same `host` (at least 1). Nodes that share a machine then do not
+  /// oversubscribe it: measured with 3 nodes on 2 cores, 2 workers each cost
+  /// a third more CPU per transaction than 1 (bench/README.md).
+  [[nodiscard]] std::uint32_t
+  effective_scheduler_threads(const node_config& node) const;
+  /// As above, for a machine with `cores` cores.
+  [[nodiscard]] std::uint32_t
+  effective_scheduler_threads(const node_config& node,
+                              std::uint32_t cores) const;
 };
 
 } // namespace troupe::config
