@@ -68,10 +68,19 @@ for n in n1 n2 n3; do
   "$troupe" node --config "$dir/c.toml" --name "$n" >"$dir/$n.log" 2>&1 &
   pids+=($!)
 done
+up=false
 for _ in $(seq 100); do
-  "$troupe" status --config "$dir/c.toml" --timeout-ms 500 >/dev/null 2>&1 && break
+  if "$troupe" status --config "$dir/c.toml" --timeout-ms 500 >/dev/null 2>&1; then
+    up=true
+    break
+  fi
   sleep 0.2
 done
+if [[ $up != true ]]; then
+  echo "bank_cluster.sh: the cluster did not come up; node logs:" >&2
+  tail -n 5 "$dir"/n*.log >&2
+  exit 1
+fi
 
 echo "# $(date -u +%FT%TZ) $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)" \
      "load $(cut -d' ' -f1-3 /proc/loadavg); $troupe"
