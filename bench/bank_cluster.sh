@@ -35,7 +35,9 @@ troupe=$(realpath "$troupe")
 
 dir=$(mktemp -d /tmp/troupe-bank.XXXXXX)
 pids=()
+sampler=""
 cleanup() {
+  [[ -n $sampler ]] && kill "$sampler" 2>/dev/null
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
   rm -rf "$dir"
@@ -84,20 +86,21 @@ fi
 
 echo "# $(date -u +%FT%TZ) $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)" \
      "load $(cut -d' ' -f1-3 /proc/loadavg); $troupe"
-# CPU time (user + system, in clock ticks) of the node processes so far.
-node_ticks() {
-  local t=0 p
+# Prints "unix ms, CPU time (user + system, clock ticks) of the nodes so
+# far", with shell builtins only: the sampler must not cost the cores it
+# measures (fields 14 and 15 of /proc/PID/stat; "troupe" has no spaces).
+sample() {
+  local t=0 p f
   for p in "${pids[@]}"; do
-    t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat")))
+    read -ra f <"/proc/$p/stat" || return 1
+    t=$((t + f[13] + f[14]))
   done
-  echo "$t"
+  echo "$((${EPOCHREALTIME/./} / 1000)) $t"
 }
-# Samples "unix ms, node ticks" every 100 ms, so that the nodes' CPU can be
-# read over exactly the bench's transfer phase (window_start_unix_ms and
-# seconds in its JSON).
-while :; do echo "$(date +%s%3N) $(node_ticks)"; sleep 0.1; done \
-  >"$dir/samples" 2>/dev/null &
-pids_sampler=$!
+# Samples every 100 ms, so that the nodes' CPU can be read over exactly the
+# bench's transfer phase (window_start_unix_ms and seconds in its JSON).
+while sample; do sleep 0.1; done >"$dir/samples" 2>/dev/null &
+sampler=$!
 hz=$(getconf CLK_TCK)
 IFS=, read -ra counts <<<"$clients"
 for c in "${counts[@]}"; do
@@ -116,4 +119,3 @@ for c in "${counts[@]}"; do
         {nodes: ($nodes * 1000 / .committed),
          client: (.client_cpu_s * 1000 / .committed)}}' <<<"$out"
 done
-kill "$pids_sampler"

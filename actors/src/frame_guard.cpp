@@ -45,13 +45,10 @@ struct frame_guard::shared {
   }
 
   static std::string peer_name(net::native_socket fd) {
-    sockaddr_in addr{};
-    socklen_t len = sizeof addr;
-    if (getpeername(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0)
-      return "unknown peer";
-    char buf[INET_ADDRSTRLEN] = {};
-    inet_ntop(AF_INET, &addr.sin_addr, buf, sizeof buf);
-    return std::string{buf} + ":" + std::to_string(ntohs(addr.sin_port));
+    auto host = net::remote_addr_of_fd(fd);
+    auto port = net::remote_port_of_fd(fd);
+    if (!host || !port) return "unknown peer";
+    return *host + ":" + std::to_string(*port);
   }
 };
 

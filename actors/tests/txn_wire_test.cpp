@@ -4,6 +4,8 @@
 #include "troupe/actors/participant.hpp"
 #include "troupe/actors/transaction.hpp"
 
+#include <algorithm>
+
 #include <boost/test/unit_test.hpp>
 
 #include <caf/actor_system.hpp>
@@ -67,6 +69,10 @@ bool same(const read_request& a, const read_request& b) {
 bool same(const read_reply& a, const read_reply& b) {
   return a.value == b.value;
 }
+bool same(const std::vector<read_reply>& a, const std::vector<read_reply>& b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(),
+                    [](const auto& x, const auto& y) { return same(x, y); });
+}
 bool same(const scan_request& a, const scan_request& b) {
   return a.shard == b.shard && a.prefix == b.prefix && a.ts == b.ts &&
          a.limit == b.limit;
@@ -93,10 +99,7 @@ bool same(const txn_begin& a, const txn_begin& b) {
          a.prefetch == b.prefetch;
 }
 bool same(const txn_started& a, const txn_started& b) {
-  if (a.values.size() != b.values.size()) return false;
-  for (std::size_t i = 0; i < a.values.size(); ++i)
-    if (a.values[i].value != b.values[i].value) return false;
-  return a.txn == b.txn && a.start_ts == b.start_ts;
+  return a.txn == b.txn && a.start_ts == b.start_ts && same(a.values, b.values);
 }
 bool same(const txn_get& a, const txn_get& b) {
   return a.key == b.key;
@@ -130,10 +133,7 @@ bool same(const txn_get_many& a, const txn_get_many& b) {
   return a.keys == b.keys;
 }
 bool same(const txn_values& a, const txn_values& b) {
-  if (a.values.size() != b.values.size()) return false;
-  for (std::size_t i = 0; i < a.values.size(); ++i)
-    if (a.values[i].value != b.values[i].value) return false;
-  return true;
+  return same(a.values, b.values);
 }
 
 // Keys and values with NUL and high bytes: wire fields are bytes.
