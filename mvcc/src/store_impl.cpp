@@ -76,16 +76,64 @@ timestamp store::impl::max_read(shard_id shard) {
 result<std::optional<pb::lock_record>>
 store::impl::read_lock(shard_id shard, const std::string& key,
                        const rocksdb::Snapshot* snap) const {
+  auto lock_key = codec::lock_key(shard, key);
+  // Without a snapshot only: an intent in `snap` may have left the index.
+  if (!snap && !may_hold_intent(lock_key))
+    return std::optional<pb::lock_record>{};
   rocksdb::ReadOptions ro;
   ro.snapshot = snap;
   std::string bytes;
-  auto s = db_->Get(ro, cf(family::locks), codec::lock_key(shard, key), &bytes);
+  auto s = db_->Get(ro, cf(family::locks), lock_key, &bytes);
   if (s.IsNotFound()) return std::optional<pb::lock_record>{};
   if (!s.ok())
     return from_status(s, "read intent of key '" + hex_escape(key) + "'");
   auto rec = decode<pb::lock_record>(bytes, key, "intent");
   if (!rec) return rec.error();
   return std::optional<pb::lock_record>{std::move(*rec)};
+}
+
+status store::impl::index_intents(std::optional<shard_id> shard) {
+  std::string lo = shard ? codec::shard_prefix(*shard) : std::string{};
+  std::string hi = shard ? codec::shard_end(*shard) : std::string{};
+  rocksdb::Slice hi_slice{hi};
+  rocksdb::ReadOptions ro;
+  if (!hi.empty()) ro.iterate_upper_bound = &hi_slice;
+  std::unique_ptr<rocksdb::Iterator> it{
+    db_->NewIterator(ro, cf(family::locks))};
+  std::vector<std::string> keys;
+  for (it->Seek(lo); it->Valid(); it->Next())
+    keys.push_back(it->key().ToString());
+  if (!it->status().ok()) return from_status(it->status(), "index intents");
+  add_intents(keys);
+  return {};
+}
+
+void store::impl::add_intents(const std::vector<std::string>& lock_keys) {
+  std::lock_guard<std::mutex> guard{intents_mtx_};
+  for (const auto& k : lock_keys)
+    ++intents_[k];
+}
+
+void store::impl::drop_intents(const std::vector<std::string>& lock_keys) {
+  std::lock_guard<std::mutex> guard{intents_mtx_};
+  for (const auto& k : lock_keys)
+    if (auto i = intents_.find(k); i != intents_.end() && --i->second == 0)
+      intents_.erase(i);
+}
+
+bool store::impl::may_hold_intent(const std::string& lock_key) const {
+  std::lock_guard<std::mutex> guard{intents_mtx_};
+  return intents_.count(lock_key) != 0;
+}
+
+std::vector<std::string> store::impl::intents_in(const std::string& lo,
+                                                 const std::string& hi) const {
+  std::lock_guard<std::mutex> guard{intents_mtx_};
+  std::vector<std::string> out;
+  for (auto i = intents_.lower_bound(lo);
+       i != intents_.end() && (hi.empty() || i->first < hi); ++i)
+    out.push_back(i->first);
+  return out;
 }
 
 result<std::optional<found_version>>

@@ -1,9 +1,11 @@
 #pragma once
 
 #include <atomic>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -123,6 +125,30 @@ struct store::impl {
   [[nodiscard]] result<std::vector<prepared_txn>>
   list_prepared(std::optional<shard_id> shard);
 
+  // -- the index of intents (store_impl.cpp) --------------------------------
+  /// Adds the intents stored for `shard` (every shard when nullopt) to the
+  /// index: one scan of the locks family (at open, after an ingest).
+  [[nodiscard]] status index_intents(std::optional<shard_id> shard);
+  void add_intents(const std::vector<std::string>& lock_keys);
+  void drop_intents(const std::vector<std::string>& lock_keys);
+  [[nodiscard]] bool may_hold_intent(const std::string& lock_key) const;
+  /// The indexed lock keys in [lo, hi) (hi empty: to the end).
+  [[nodiscard]] std::vector<std::string>
+  intents_in(const std::string& lo, const std::string& hi) const;
+
+  // -- the index of unresolved transactions (store_resolve.cpp) -------------
+  /// Adds the prepared and precommitted transactions of `shard` (of every
+  /// shard when nullopt) to the index, by one scan of their records (at
+  /// open, and after an ingest). An undecodable record is indexed too, so
+  /// that list_prepared reports it. Errors: io_error.
+  [[nodiscard]] status index_unresolved(std::optional<shard_id> shard);
+  /// `done`, after adding (`unresolved`) or removing (shard, txn) from the
+  /// index and removing the `dropped` intents (lock keys) from theirs when
+  /// the write succeeded.
+  [[nodiscard]] completion indexing(shard_id shard, txn_id txn, bool unresolved,
+                                    std::vector<std::string> dropped,
+                                    completion done);
+
   // -- maintenance (store_gc.cpp, store_transfer.cpp) -----------------------
   [[nodiscard]] result<gc_stats> gc(timestamp safe_point);
   [[nodiscard]] status write_all(std::vector<write_op>& ops);
@@ -136,6 +162,26 @@ struct store::impl {
   std::unique_ptr<group_writer> writer_;
   latch_table latches_;
   std::atomic<timestamp> safe_point_{0};
+
+  /// Encoded lock keys that may hold an intent, with the number of
+  /// prepares that put one there and no commit or abort removed since: a
+  /// superset of the intents in the locks family (a prepare adds its keys
+  /// before its write, a commit or abort removes them after its write, a
+  /// failed prepare leaves them). Reads skip the locks family for keys not
+  /// in it, and scans look up only these keys instead of iterating the
+  /// family (which is mostly deletions: every intent is written once and
+  /// deleted once).
+  mutable std::mutex intents_mtx_;
+  std::map<std::string, std::uint32_t> intents_;
+
+  /// Transactions whose record may be PREPARED or PRECOMMITTED: a superset
+  /// (an entry whose record says otherwise is dropped when listed). Written
+  /// by the writer's completions, hence the mutex.
+  std::mutex unresolved_mtx_;
+  std::set<std::pair<shard_id, txn_id>> unresolved_;
+  /// A transaction key the open-time scan could not decode (list_prepared
+  /// reports it as corrupt_record).
+  std::optional<std::string> malformed_txn_key_;
 
   std::mutex read_ts_mtx_;
   std::unordered_map<shard_id, timestamp> max_read_ts_;

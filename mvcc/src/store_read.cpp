@@ -52,6 +52,10 @@ result<std::vector<key_value>> store::impl::scan(shard_id shard,
                               : codec::range_bound(shard, range.end);
   if (auto c = latches_.find_in_range(lo, hi, ts)) return latched_error(*c);
 
+  // The keys that may hold an intent, taken before the snapshot: an intent
+  // in the snapshot is in the index until after its commit or abort is
+  // written, i.e. until after the snapshot.
+  auto intents = intents_in(lo, hi);
   // Versions and intents from one snapshot, so a commit (which swaps an
   // intent for a version atomically) is seen entirely or not at all.
   snapshot_guard snap{*db_};
@@ -63,14 +67,37 @@ result<std::vector<key_value>> store::impl::scan(shard_id shard,
   std::vector<key_value> rows;
   std::unique_ptr<rocksdb::Iterator> it{
     db_->NewIterator(ro, cf(family::versions))};
+  // Versions of a key are adjacent, newest first, and most keys have only
+  // a few: step over the ones to skip with Next(), which costs a fraction
+  // of a Seek(), and seek only past a long run of them.
+  constexpr int steps_before_seek = 4;
   it->Seek(lo);
   while (it->Valid() && (limit == 0 || rows.size() < limit)) {
     auto decoded = codec::decode(it->key().ToStringView(), true);
     if (!decoded)
       return key_error(errc::corrupt_record, it->key().ToString(),
                        "malformed version key");
+    // shard | esc(key): what every version key of this key starts with.
+    std::string same_key{it->key().data(), decoded->user_end};
+    auto in_key = [&] {
+      return it->Valid() && it->key().starts_with(same_key);
+    };
+    // The commit ts of the version at `it` (in_key() holds: the key is
+    // same_key and 8 more bytes).
+    auto current_ts = [&] {
+      auto k = it->key().ToStringView();
+      return k.size() == same_key.size() + 8
+               ? ~codec::get_u64(k, same_key.size())
+               : timestamp{0}; // malformed: the loop's decode reports it
+    };
     if (decoded->commit_ts > ts) {
-      it->Seek(codec::version_key(shard, decoded->user_key, ts));
+      // Newer than the snapshot: step to an older version of this key.
+      int steps = 0;
+      do {
+        it->Next();
+      } while (++steps < steps_before_seek && in_key() && current_ts() > ts);
+      if (in_key() && current_ts() > ts)
+        it->Seek(codec::version_key(shard, decoded->user_key, ts));
       continue;
     }
     auto rec = decode<pb::version_record>(it->value().ToString(),
@@ -78,7 +105,12 @@ result<std::vector<key_value>> store::impl::scan(shard_id shard,
     if (!rec) return rec.error();
     if (!rec->tombstone())
       rows.push_back({decoded->user_key, std::move(*rec->mutable_value())});
-    it->Seek(codec::after_versions(shard, decoded->user_key));
+    // Older versions of this key: skip them.
+    int steps = 0;
+    do {
+      it->Next();
+    } while (++steps < steps_before_seek && in_key());
+    if (in_key()) it->Seek(codec::after_versions(shard, decoded->user_key));
   }
   if (!it->status().ok())
     return from_status(it->status(),
@@ -88,24 +120,17 @@ result<std::vector<key_value>> store::impl::scan(shard_id shard,
   auto lock_hi = hi;
   if (limit != 0 && rows.size() == limit)
     lock_hi = codec::after_versions(shard, rows.back().key);
-  rocksdb::Slice lock_hi_slice{lock_hi};
-  ro.iterate_upper_bound = lock_hi.empty() ? nullptr : &lock_hi_slice;
-  std::unique_ptr<rocksdb::Iterator> locks{
-    db_->NewIterator(ro, cf(family::locks))};
-  for (locks->Seek(lo); locks->Valid(); locks->Next()) {
-    auto decoded = codec::decode(locks->key().ToStringView(), false);
+  for (const auto& lock_key : intents) {
+    if (!lock_hi.empty() && lock_key >= lock_hi) break;
+    auto decoded = codec::decode(lock_key, false);
     if (!decoded)
-      return key_error(errc::corrupt_record, locks->key().ToString(),
-                       "malformed intent key");
-    auto rec = decode<pb::lock_record>(locks->value().ToString(),
-                                       decoded->user_key, "intent");
-    if (!rec) return rec.error();
-    if (rec->start_ts() <= ts)
-      return locked_error(decoded->user_key, rec->txn_id(), rec->start_ts());
+      return key_error(errc::corrupt_record, lock_key, "malformed intent key");
+    auto lock = read_lock(shard, decoded->user_key, snap.get());
+    if (!lock) return lock.error();
+    if (*lock && (*lock)->start_ts() <= ts)
+      return locked_error(decoded->user_key, (*lock)->txn_id(),
+                          (*lock)->start_ts());
   }
-  if (!locks->status().ok())
-    return from_status(locks->status(),
-                       "scan intents of shard " + std::to_string(shard));
   return rows;
 }
 

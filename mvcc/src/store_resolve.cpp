@@ -98,6 +98,7 @@ void store::impl::commit(shard_id shard, txn_id txn, timestamp commit_ts,
 
   write_request w;
   w.commits = 1;
+  std::vector<std::string> dropped; // lock keys
   for (const auto& key : rec->keys()) {
     auto lock = read_lock(shard, key);
     if (!lock) return done(lock.error());
@@ -113,6 +114,7 @@ void store::impl::commit(shard_id shard, txn_id txn, timestamp commit_ts,
     w.ops.push_back({family::versions, false,
                      codec::version_key(shard, key, commit_ts), encode(v)});
     w.ops.push_back({family::locks, true, codec::lock_key(shard, key), {}});
+    dropped.push_back(w.ops.back().key);
   }
   pb::txn_record out;
   out.set_status(pb::txn_record::COMMITTED);
@@ -121,7 +123,8 @@ void store::impl::commit(shard_id shard, txn_id txn, timestamp commit_ts,
   out.set_primary_key(rec->primary_key());
   w.ops.push_back(
     {family::txns, false, codec::txn_key(shard, txn), encode(out)});
-  submit(std::move(w), std::move(latched->hold), std::move(done));
+  submit(std::move(w), std::move(latched->hold),
+         indexing(shard, txn, false, std::move(dropped), std::move(done)));
 }
 
 void store::impl::precommit(shard_id shard, txn_id txn, timestamp commit_ts,
@@ -171,6 +174,7 @@ void store::impl::abort(shard_id shard, txn_id txn, timestamp start_ts,
                       rec->commit_ts(),
                       txn});
   write_request w;
+  std::vector<std::string> dropped; // lock keys
   pb::txn_record out;
   out.set_status(pb::txn_record::ABORTED);
   out.set_start_ts(rec ? rec->start_ts() : start_ts);
@@ -181,50 +185,106 @@ void store::impl::abort(shard_id shard, txn_id txn, timestamp start_ts,
       if (!lock) return done(lock.error());
       // A missing intent is not worth failing an abort for: the goal, no
       // intent of this transaction, already holds for that key.
-      if (*lock && (*lock)->txn_id() == txn)
+      if (*lock && (*lock)->txn_id() == txn) {
         w.ops.push_back({family::locks, true, codec::lock_key(shard, key), {}});
+        dropped.push_back(w.ops.back().key);
+      }
     }
   }
   w.ops.push_back(
     {family::txns, false, codec::txn_key(shard, txn), encode(out)});
-  submit(std::move(w), std::move(latched->hold), std::move(done));
+  submit(std::move(w), std::move(latched->hold),
+         indexing(shard, txn, false, std::move(dropped), std::move(done)));
 }
 
-result<std::vector<prepared_txn>>
-store::impl::list_prepared(std::optional<shard_id> shard) {
+status store::impl::index_unresolved(std::optional<shard_id> shard) {
   std::string lo = shard ? codec::shard_prefix(*shard) : std::string{};
   std::string hi = shard ? codec::shard_end(*shard) : std::string{};
   rocksdb::Slice hi_slice{hi};
   rocksdb::ReadOptions ro;
   if (!hi.empty()) ro.iterate_upper_bound = &hi_slice;
   std::unique_ptr<rocksdb::Iterator> it{db_->NewIterator(ro, cf(family::txns))};
-  std::vector<prepared_txn> out;
+  std::lock_guard<std::mutex> guard{unresolved_mtx_};
   for (it->Seek(lo); it->Valid(); it->Next()) {
     auto id = codec::decode_txn_key(it->key().ToStringView());
-    if (!id)
-      return key_error(errc::corrupt_record, it->key().ToString(),
-                       "malformed transaction key");
-    auto rec = decode<pb::txn_record>(
-      it->value().ToString(), txn_name(id->first, id->second), "transaction");
-    if (!rec) return rec.error();
-    if (rec->status() != pb::txn_record::PREPARED &&
-        rec->status() != pb::txn_record::PRECOMMITTED)
+    if (!id) {
+      if (!malformed_txn_key_) malformed_txn_key_ = it->key().ToString();
       continue;
-    prepared_txn p;
-    p.shard = id->first;
-    p.txn = id->second;
-    p.start_ts = rec->start_ts();
-    p.primary_key = rec->primary_key();
-    p.coordinator = rec->coordinator();
-    p.keys.assign(rec->keys().begin(), rec->keys().end());
-    p.three_phase = rec->three_phase();
-    p.peers.assign(rec->peers().begin(), rec->peers().end());
-    if (rec->status() == pb::txn_record::PRECOMMITTED)
-      p.precommit_ts = rec->commit_ts();
-    out.push_back(std::move(p));
+    }
+    pb::txn_record rec;
+    bool readable = rec.ParseFromArray(it->value().data(),
+                                       static_cast<int>(it->value().size()));
+    if (!readable || rec.status() == pb::txn_record::PREPARED ||
+        rec.status() == pb::txn_record::PRECOMMITTED)
+      unresolved_.insert(*id);
   }
   if (!it->status().ok())
-    return from_status(it->status(), "list prepared transactions");
+    return from_status(it->status(), "index prepared transactions");
+  return {};
+}
+
+completion store::impl::indexing(shard_id shard, txn_id txn, bool unresolved,
+                                 std::vector<std::string> dropped,
+                                 completion done) {
+  return [this, shard, txn, unresolved, dropped = std::move(dropped),
+          done = std::move(done)](status s) {
+    if (s) {
+      // After the write: until now readers still looked these keys up.
+      drop_intents(dropped);
+      std::lock_guard<std::mutex> guard{unresolved_mtx_};
+      if (unresolved)
+        unresolved_.emplace(shard, txn);
+      else
+        unresolved_.erase({shard, txn});
+    }
+    done(std::move(s));
+  };
+}
+
+result<std::vector<prepared_txn>>
+store::impl::list_prepared(std::optional<shard_id> shard) {
+  std::vector<std::pair<shard_id, txn_id>> candidates;
+  {
+    std::lock_guard<std::mutex> guard{unresolved_mtx_};
+    if (malformed_txn_key_)
+      return key_error(errc::corrupt_record, *malformed_txn_key_,
+                       "malformed transaction key");
+    auto first =
+      shard ? unresolved_.lower_bound({*shard, 0}) : unresolved_.begin();
+    for (auto i = first;
+         i != unresolved_.end() && (!shard || i->first == *shard); ++i)
+      candidates.push_back(*i);
+  }
+  std::vector<prepared_txn> out;
+  std::vector<std::pair<shard_id, txn_id>> resolved;
+  for (auto [s, txn] : candidates) {
+    auto rec = read_txn(s, txn);
+    if (!rec) return rec.error();
+    if (!*rec || ((*rec)->status() != pb::txn_record::PREPARED &&
+                  (*rec)->status() != pb::txn_record::PRECOMMITTED)) {
+      // Resolved by a write that overtook the prepare's index entry.
+      resolved.emplace_back(s, txn);
+      continue;
+    }
+    const auto& r = **rec;
+    prepared_txn p;
+    p.shard = s;
+    p.txn = txn;
+    p.start_ts = r.start_ts();
+    p.primary_key = r.primary_key();
+    p.coordinator = r.coordinator();
+    p.keys.assign(r.keys().begin(), r.keys().end());
+    p.three_phase = r.three_phase();
+    p.peers.assign(r.peers().begin(), r.peers().end());
+    if (r.status() == pb::txn_record::PRECOMMITTED)
+      p.precommit_ts = r.commit_ts();
+    out.push_back(std::move(p));
+  }
+  if (!resolved.empty()) {
+    std::lock_guard<std::mutex> guard{unresolved_mtx_};
+    for (const auto& id : resolved)
+      unresolved_.erase(id);
+  }
   return out;
 }
 

@@ -132,7 +132,8 @@ status store::impl::ingest_shard(shard_id shard, const std::string& dir) {
     s = db_->IngestExternalFile(cf(f), {path}, io);
     if (!s.ok()) return from_status(s, "ingest " + path);
   }
-  return {};
+  if (auto st = index_intents(shard); !st) return st;
+  return index_unresolved(shard);
 }
 
 result<std::uint64_t> store::export_shard(shard_id shard,

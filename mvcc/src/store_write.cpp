@@ -142,7 +142,11 @@ void store::impl::prepare(const prepare_request& req, completion done) {
   }
   w.ops.push_back(
     {family::txns, false, codec::txn_key(req.shard, req.txn), encode(txn_rec)});
-  submit(std::move(w), std::move(hold), std::move(done));
+  // Before the write: from now on readers look the keys up (the latches
+  // cover them until the intents are durable).
+  add_intents(hold->keys_);
+  submit(std::move(w), std::move(hold),
+         indexing(req.shard, req.txn, true, {}, std::move(done)));
 }
 
 void store::impl::one_phase_commit(const one_phase_request& req,

@@ -31,6 +31,33 @@ BOOST_AUTO_TEST_CASE(newer_versions_are_invisible_to_older_snapshots) {
   BOOST_TEST(rows->at(0).value == "old");
 }
 
+BOOST_AUTO_TEST_CASE(scans_pick_the_snapshot_version_among_many) {
+  // Keys with 1, 3 and 10 versions (a scan steps over short runs of
+  // versions and seeks past long ones): every snapshot sees exactly the
+  // newest version at or below it.
+  put(1, {mutation::put("a", "a5")}, 5);
+  for (timestamp ts = 10; ts <= 100; ts += 10)
+    put(1, {mutation::put("m", "m" + std::to_string(ts))}, ts);
+  for (timestamp ts : {20, 40, 60})
+    put(1, {mutation::put("z", "z" + std::to_string(ts))}, ts);
+  for (timestamp ts = 4; ts <= 101; ++ts) {
+    auto rows = db->scan(1, key_range{}, ts);
+    BOOST_REQUIRE(rows);
+    std::string got;
+    for (const auto& kv : *rows)
+      got += kv.key + "=" + kv.value + ";";
+    std::string want;
+    if (ts >= 5) want += "a=a5;";
+    if (ts >= 10)
+      want +=
+        "m=m" + std::to_string(std::min<timestamp>(ts / 10 * 10, 100)) + ";";
+    if (ts >= 20)
+      want +=
+        "z=z" + std::to_string(std::min<timestamp>(ts / 20 * 20, 60)) + ";";
+    BOOST_TEST(got == want, "at ts " << ts);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(deleted_keys_read_as_absent_after_the_delete) {
   put(1, {mutation::put("k", "v")}, 5);
   put(1, {mutation::del("k")}, 8);
@@ -154,6 +181,47 @@ BOOST_AUTO_TEST_CASE(prepared_transactions_survive_reopen_and_are_listed) {
   BOOST_TEST(read(4, "p", 20) == "<E:locked>");
   BOOST_REQUIRE(db->commit(4, 11, 20));
   BOOST_TEST(read(4, "p", 20) == "1");
+}
+
+BOOST_AUTO_TEST_CASE(intents_block_reads_and_scans_until_resolved_and_reopen) {
+  // Reads and scans find intents through an in-memory index of them
+  // (docs/mvcc.md, "Reads"): follow one key through several owners.
+  auto scan_result = [&](timestamp ts) -> std::string {
+    auto rows = db->scan(6, key_range{}, ts);
+    if (!rows) return "<E:" + std::string{to_string(rows.error().code)} + ">";
+    std::string out;
+    for (const auto& kv : *rows)
+      out += kv.key + "=" + kv.value + ";";
+    return out;
+  };
+  put(6, {mutation::put("a", "0")}, 5);
+  for (txn_id txn = 30; txn < 33; ++txn) {
+    timestamp start = 10 * txn;
+    BOOST_REQUIRE(db->prepare(
+      make_prepare(6, txn, start, {mutation::put("k", std::to_string(txn))})));
+    BOOST_TEST(read(6, "k", start + 1) == "<E:locked>");
+    BOOST_TEST(scan_result(start + 1) == "<E:locked>");
+    // Before the intent: the last committed value (31 aborts).
+    const char* before[] = {"a=0;", "a=0;k=30;", "a=0;k=30;"};
+    BOOST_TEST(scan_result(start - 1) == before[txn - 30]);
+    if (txn == 31) {
+      BOOST_REQUIRE(db->abort(6, txn, start));
+    } else {
+      BOOST_REQUIRE(db->commit(6, txn, start + 5));
+    }
+  }
+  BOOST_TEST(scan_result(400) == "a=0;k=32;");
+  BOOST_TEST(read(6, "k", 400) == "32");
+  // An intent that outlives the process is found again after reopening.
+  BOOST_REQUIRE(
+    db->prepare(make_prepare(6, 40, 400, {mutation::put("b", "1")})));
+  db.reset();
+  db = test::open_store(dir.sub("db"));
+  BOOST_TEST(read(6, "b", 401) == "<E:locked>");
+  BOOST_TEST(scan_result(401) == "<E:locked>");
+  BOOST_TEST(scan_result(399) == "a=0;k=32;");
+  BOOST_REQUIRE(db->commit(6, 40, 405));
+  BOOST_TEST(scan_result(405) == "a=0;b=1;k=32;");
 }
 
 BOOST_AUTO_TEST_CASE(precommit_is_durable_listed_and_fixes_the_commit_ts) {

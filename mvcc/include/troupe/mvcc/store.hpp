@@ -137,8 +137,10 @@ class store {
   // -- recovery --------------------------------------------------------------
 
   /// Returns every prepared (or precommitted) transaction of every shard (or
-  /// of `shard`).
-  /// Errors: corrupt_record, io_error.
+  /// of `shard`), in (shard, txn) order. Reads only the records of
+  /// unresolved transactions (an in-memory index built when the store
+  /// opens), so its cost does not grow with the outcome records kept
+  /// until GC. Errors: corrupt_record, io_error.
   [[nodiscard]] result<std::vector<prepared_txn>>
   list_prepared(std::optional<shard_id> shard = std::nullopt);
 
