@@ -1,5 +1,6 @@
 #include "troupe/actors/node.hpp"
 
+#include "troupe/actors/blocking_call.hpp"
 #include "troupe/actors/errc.hpp"
 
 #include <filesystem>
@@ -101,12 +102,12 @@ caf::expected<caf::actor> connect_node(caf::scoped_actor& self,
                                        std::chrono::milliseconds timeout) {
   auto mm = self->system().middleman().actor_handle();
   caf::strong_actor_ptr ptr;
-  caf::error failed;
-  self->request(mm, timeout, caf::connect_atom::value, node.host, node.port)
-    .receive([&](const caf::node_id&, caf::strong_actor_ptr& p,
-                 const std::set<std::string>&) { ptr = std::move(p); },
-             [&](caf::error& err) { failed = std::move(err); });
-  if (failed) return failed;
+  if (auto failed = call(
+        self, mm, timeout,
+        [&](const caf::node_id&, caf::strong_actor_ptr& p,
+            const std::set<std::string>&) { ptr = std::move(p); },
+        caf::connect_atom::value, node.host, node.port))
+    return failed;
   if (!ptr) return make_error(errc::unavailable, "no actor published");
   return caf::actor_cast<caf::actor>(ptr);
 }
@@ -126,10 +127,12 @@ caf::expected<cluster_status> ask_status(caf::scoped_actor& self,
                                          std::chrono::milliseconds timeout) {
   auto node_actor = connect_node(self, node, timeout);
   if (!node_actor) return std::move(node_actor.error());
-  caf::expected<cluster_status> result{cluster_status{}};
-  self->request(*node_actor, timeout, status_atom::value)
-    .receive([&](cluster_status& st) { result = std::move(st); },
-             [&](caf::error& err) { result = std::move(err); });
+  cluster_status result;
+  if (auto err = call(
+        self, *node_actor, timeout,
+        [&](cluster_status& st) { result = std::move(st); },
+        status_atom::value))
+    return err;
   return result;
 }
 

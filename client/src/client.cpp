@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "troupe/actors/backoff.hpp"
+#include "troupe/actors/blocking_call.hpp"
 #include "troupe/actors/directory.hpp"
 #include "troupe/actors/errc.hpp"
 #include "troupe/actors/node.hpp"
@@ -53,12 +54,10 @@ caf::expected<txn_service_actor> client::impl::service(caf::scoped_actor& self,
   if (!node_actor)
     failed = std::move(node_actor.error());
   else
-    self
-      ->request(*node_actor, timeout, resolve_local_atom::value,
-                std::string{"txn_service"}, node.name)
-      .receive(
-        [&](caf::actor& a) { n.svc = caf::actor_cast<txn_service_actor>(a); },
-        [&](caf::error& err) { failed = std::move(err); });
+    failed = call(
+      self, *node_actor, timeout,
+      [&](caf::actor& a) { n.svc = caf::actor_cast<txn_service_actor>(a); },
+      resolve_local_atom::value, std::string{"txn_service"}, node.name);
   if (failed) {
     n.skip_until = std::chrono::steady_clock::now() + skip_failed_node;
     return failed;
@@ -110,7 +109,6 @@ caf::expected<transaction> client::begin(txn_options opts) {
   auto& d = *impl_;
   // The actor that begins the transaction goes on to run its calls.
   auto actor = d.take_actor();
-  auto& self = *actor;
   auto count = d.nodes.size();
   auto first = d.next.fetch_add(1) % count;
   if (!opts.near.empty() && d.node_of_shard.size() == d.cluster.shards)
@@ -125,18 +123,16 @@ caf::expected<transaction> client::begin(txn_options opts) {
       if (asked[i] || (round == 0 && d.skipped(i))) continue;
       asked[i] = true;
       const auto& node = d.cluster.nodes[i];
-      auto svc = d.service(self, i);
+      auto svc = d.service(*actor, i);
       caf::error failed;
       if (svc) {
         std::optional<std::pair<txn_started, transaction_actor>> began;
-        self
-          ->request(*svc, d.timeout,
-                    txn_begin{opts.isolation, opts.three_phase, opts.prefetch})
-          .receive(
-            [&](txn_started& started, transaction_actor& handle) {
-              began.emplace(started, std::move(handle));
-            },
-            [&](caf::error& err) { failed = std::move(err); });
+        failed = call(
+          *actor, *svc, d.timeout,
+          [&](txn_started& started, transaction_actor& handle) {
+            began.emplace(started, std::move(handle));
+          },
+          txn_begin{opts.isolation, opts.three_phase, opts.prefetch});
         if (began) {
           auto t = std::make_unique<transaction::impl>(impl_, std::move(actor),
                                                        std::move(began->second),
@@ -156,6 +152,10 @@ caf::expected<transaction> client::begin(txn_options opts) {
       } else {
         failed = std::move(svc.error());
       }
+      // An answer may still come to a call that got none: the next node
+      // gets a fresh actor, whose mailbox that answer cannot clutter.
+      if (failed.category() != errc_category)
+        actor = std::make_unique<caf::scoped_actor>(*d.sys);
       ++d.failovers;
       tried += (tried.empty() ? "" : "; ") + node.name + " (" + node.address() +
                "): " + describe(failed, false);

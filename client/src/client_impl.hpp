@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 #include <caf/actor_system.hpp>
@@ -82,7 +83,12 @@ struct transaction::impl {
   /// connection) keeps the actor from being reused.
   void answered(const caf::error& err);
 
-  caf::scoped_actor& self() { return *actor; }
+  /// Sends `req` to the transaction and waits `timeout` (the client's
+  /// request timeout by default) for its answer (actors::call), noting
+  /// whether it came (answered).
+  template <class OnValue, class Request>
+  caf::error call(OnValue on_value, Request req,
+                  std::optional<caf::timespan> timeout = std::nullopt);
 
   /// Buffers one write (nullopt: erase) after the checks the coordinator
   /// would make, so a bad write fails before anything is sent.

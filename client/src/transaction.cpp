@@ -4,6 +4,7 @@
 
 #include <caf/send.hpp>
 
+#include "troupe/actors/blocking_call.hpp"
 #include "troupe/actors/errc.hpp"
 #include "troupe/actors/write_buffer.hpp"
 
@@ -34,6 +35,15 @@ transaction::impl::~impl() {
 
 void transaction::impl::answered(const caf::error& err) {
   if (err && unanswered(err)) all_answered = false;
+}
+
+template <class OnValue, class Request>
+caf::error transaction::impl::call(OnValue on_value, Request req,
+                                   std::optional<caf::timespan> timeout) {
+  auto err = actors::call(*actor, handle, timeout.value_or(owner->timeout),
+                          std::move(on_value), std::move(req));
+  answered(err);
+  return err;
 }
 
 transaction::transaction(std::unique_ptr<impl> p) : impl_(std::move(p)) {}
@@ -71,14 +81,10 @@ transaction::get(const std::string& key) {
   if (auto i = d.writes.find(key); i != d.writes.end()) return i->second;
   if (auto i = d.prefetched.find(key); i != d.prefetched.end())
     return i->second;
-  caf::expected<std::optional<std::string>> out{std::nullopt};
-  d.self()
-    ->request(d.handle, d.owner->timeout, txn_get{key})
-    .receive([&](read_reply& r) { out = std::move(r.value); },
-             [&](caf::error& err) {
-               d.answered(err);
-               out = std::move(err);
-             });
+  std::optional<std::string> out;
+  if (auto err =
+        d.call([&](read_reply& r) { out = std::move(r.value); }, txn_get{key}))
+    return err;
   return out;
 }
 
@@ -101,19 +107,13 @@ transaction::get_many(const std::vector<std::string>& keys) {
     }
   }
   if (req.keys.empty()) return out;
-  caf::error failed;
-  d.self()
-    ->request(d.handle, d.owner->timeout, std::move(req))
-    .receive(
-      [&](txn_values& v) {
-        for (std::size_t j = 0; j < remote.size() && j < v.values.size(); ++j)
-          out[remote[j]] = std::move(v.values[j].value);
-      },
-      [&](caf::error& err) {
-        d.answered(err);
-        failed = std::move(err);
-      });
-  if (failed) return failed;
+  if (auto err = d.call(
+        [&](txn_values& v) {
+          for (std::size_t j = 0; j < remote.size() && j < v.values.size(); ++j)
+            out[remote[j]] = std::move(v.values[j].value);
+        },
+        std::move(req)))
+    return err;
   return out;
 }
 
@@ -127,21 +127,16 @@ transaction::scan(const std::string& prefix, std::uint32_t limit) {
        i != d.writes.end() && i->first.compare(0, prefix.size(), prefix) == 0;
        ++i)
     ++own;
-  caf::expected<std::vector<key_value>> out{std::vector<key_value>{}};
-  d.self()
-    ->request(d.handle, d.owner->timeout,
-              txn_scan{prefix, limit == 0 ? 0 : limit + own})
-    .receive([&](scan_reply& r) { out = std::move(r.rows); },
-             [&](caf::error& err) {
-               d.answered(err);
-               out = std::move(err);
-             });
-  if (!out || own == 0) {
-    if (out && limit != 0 && out->size() > limit) out->resize(limit);
+  std::vector<key_value> out;
+  if (auto err = d.call([&](scan_reply& r) { out = std::move(r.rows); },
+                        txn_scan{prefix, limit == 0 ? 0 : limit + own}))
+    return err;
+  if (own == 0) {
+    if (limit != 0 && out.size() > limit) out.resize(limit);
     return out;
   }
   return std::move(
-    overlay_writes(std::move(*out), d.writes, prefix, limit, false).rows);
+    overlay_writes(std::move(out), d.writes, prefix, limit, false).rows);
 }
 
 caf::error transaction::impl::buffer(std::string key,
@@ -178,24 +173,19 @@ caf::expected<txn_committed> transaction::commit() {
   // The coordinator may wait `timeouts.prepare` for votes and then retry
   // delivery; give it that on top of the request timeout.
   auto timeout = d.owner->timeout + d.owner->cluster.timeouts.prepare;
-  caf::expected<txn_committed> out{txn_committed{}};
-  d.self()
-    ->request(d.handle, timeout, std::move(req))
-    .receive([&](txn_committed& c) { out = c; },
-             [&](caf::error& err) {
-               d.answered(err);
-               out = std::move(err);
-             });
-  if (out) {
+  txn_committed out;
+  auto err =
+    d.call([&](txn_committed& c) { out = c; }, std::move(req), timeout);
+  if (!err) {
     d.state = impl::phase::committed;
     return out;
   }
-  if (unanswered(out.error()))
+  if (unanswered(err))
     return make_error(errc::outcome_unknown,
                       "commit of transaction " + std::to_string(d.started.txn) +
-                        " got no answer (" + describe(out.error(), false) +
+                        " got no answer (" + describe(err, false) +
                         "): it may or may not have committed");
-  return out;
+  return err;
 }
 
 caf::error transaction::abort() {
