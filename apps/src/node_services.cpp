@@ -209,6 +209,7 @@ caf::error start_node_services(
   // coordinator node that died costs one short wait per sweep.
   sopts.request_timeout = cluster.timeouts.prepare;
   sopts.three_phase_timeout = cluster.timeouts.three_phase;
+  sopts.lock_wait = cluster.timeouts.lock_wait;
   sopts.in_doubt = rt.in_doubt();
   for (auto s : shards)
     children.push_back(registered_child(

@@ -187,7 +187,7 @@ void read_timeouts(table_reader& top, cluster_config& cfg,
                  file,
                  {"request_ms", "prepare_ms", "connect_ms",
                   "heartbeat_interval_ms", "heartbeat_timeout_ms",
-                  "three_phase_ms"}};
+                  "three_phase_ms", "lock_wait_ms"}};
   auto& t = cfg.timeouts;
   t.request = r.get_interval("request_ms", t.request);
   t.prepare = r.get_interval("prepare_ms", t.prepare);
@@ -207,6 +207,18 @@ void read_timeouts(table_reader& top, cluster_config& cfg,
                 ") must be greater than 'prepare_ms' (" +
                 std::to_string(t.prepare.count()) +
                 "): a three-phase participant must wait out its coordinator");
+  // Unset: at most half the request timeout, so that a reader that waited
+  // in vain still has time to retry.
+  t.lock_wait =
+    r.get_interval("lock_wait_ms", std::min(t.lock_wait, t.request / 2));
+  if (t.lock_wait >= t.request)
+    r.fail_at("lock_wait_ms",
+              "'lock_wait_ms' in [timeouts] (" +
+                std::to_string(t.lock_wait.count()) +
+                ") must be less than 'request_ms' (" +
+                std::to_string(t.request.count()) +
+                "): a read that waits on a lock must be answered before "
+                "its request times out");
   if (t.heartbeat_timeout <= t.heartbeat_interval)
     r.fail_at("heartbeat_timeout_ms",
               "'heartbeat_timeout_ms' in [timeouts] (" +

@@ -234,6 +234,16 @@ BOOST_AUTO_TEST_CASE(three_phase_timeout_defaults_above_prepare) {
   BOOST_CHECK_EQUAL(plain.timeouts.three_phase.count(), 5000);
 }
 
+BOOST_AUTO_TEST_CASE(lock_wait_must_be_below_the_request_timeout) {
+  expect_error(two_nodes + "[timeouts]\nrequest_ms = 1000\n"
+                           "lock_wait_ms = 1000\n",
+               10, 16, "must be less than 'request_ms' (1000)");
+  auto cfg = parse(two_nodes + "[timeouts]\nrequest_ms = 600\n", "t.toml");
+  BOOST_CHECK_EQUAL(cfg.timeouts.lock_wait.count(), 300);
+  auto plain = parse(two_nodes, "t.toml");
+  BOOST_CHECK_EQUAL(plain.timeouts.lock_wait.count(), 500);
+}
+
 BOOST_AUTO_TEST_CASE(unknown_log_level_lists_choices) {
   expect_error(two_nodes + "[log]\nlevel = \"loud\"\n", 9, 9,
                "one of debug, error, info, off, trace, warn");

@@ -33,6 +33,18 @@ shard_state::reply_fn ack_reply(caf::typed_response_promise<ack> rp) {
   };
 }
 
+/// Delivers a read's or scan's answer (run at once or after a lock wait).
+template <class T>
+std::function<void(caf::expected<T>)>
+deliver_to(caf::typed_response_promise<T> rp) {
+  return [rp](caf::expected<T> r) mutable {
+    if (r)
+      rp.deliver(std::move(*r));
+    else
+      rp.deliver(std::move(r.error()));
+  };
+}
+
 shard_state::reply_fn vote_reply(caf::typed_response_promise<vote> rp) {
   return [rp](const vote& v) mutable { rp.deliver(v); };
 }
@@ -134,22 +146,27 @@ void sweep(self_ptr self) {
 
 shard_actor::behavior_type shard_behavior(self_ptr self, mvcc::store* db,
                                           shard_id shard, shard_options opts) {
-  self->state.core =
-    std::make_unique<shard_state>(*db, shard, make_post(self, opts.handoff));
+  shard_state::wait_fn wait;
+  if (opts.lock_wait.count() > 0)
+    wait = [self, after = opts.lock_wait](std::uint64_t token) {
+      self->delayed_send(self, after, lock_wait_atom::value, token);
+    };
+  self->state.core = std::make_unique<shard_state>(
+    *db, shard, make_post(self, opts.handoff), std::move(wait));
   self->state.opts = std::move(opts);
   auto& core = *self->state.core;
   if (self->state.opts.resolver)
     self->send(self, recover_atom::value); // first sweep: what a restart left
   return {
-    [&core](const read_request& req) -> caf::result<read_reply> {
-      auto r = core.read(req);
-      if (!r) return std::move(r.error());
-      return std::move(*r);
+    [self, &core](const read_request& req) -> caf::result<read_reply> {
+      auto rp = self->make_response_promise<read_reply>();
+      core.read(req, deliver_to(rp));
+      return rp;
     },
-    [&core](const scan_request& req) -> caf::result<scan_reply> {
-      auto r = core.scan(req);
-      if (!r) return std::move(r.error());
-      return std::move(*r);
+    [self, &core](const scan_request& req) -> caf::result<scan_reply> {
+      auto rp = self->make_response_promise<scan_reply>();
+      core.scan(req, deliver_to(rp));
+      return rp;
     },
     [self, &core](const prepare_request& req) -> caf::result<vote> {
       auto rp = self->make_response_promise<vote>();
@@ -188,6 +205,7 @@ shard_actor::behavior_type shard_behavior(self_ptr self, mvcc::store* db,
       core.finish(token, v);
     },
     [self](recover_atom) { sweep(self); },
+    [&core](lock_wait_atom, std::uint64_t token) { core.expire(token); },
   };
 }
 

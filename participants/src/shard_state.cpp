@@ -1,5 +1,7 @@
 #include "shard_state.hpp"
 
+#include <algorithm>
+
 #include "troupe/failpoints/failpoints.hpp"
 
 namespace troupe::participants {
@@ -28,36 +30,107 @@ caf::error wrong_shard(actors::shard_id asked, actors::shard_id mine) {
 
 } // namespace
 
-shard_state::shard_state(mvcc::store& db, actors::shard_id shard, post_fn post)
-  : db_(&db), shard_(shard), post_(std::move(post)) {}
+shard_state::shard_state(mvcc::store& db, actors::shard_id shard, post_fn post,
+                         wait_fn wait)
+  : db_(&db), shard_(shard), post_(std::move(post)), wait_(std::move(wait)) {}
 
-caf::expected<actors::read_reply>
-shard_state::read(const actors::read_request& req) {
-  if (req.shard != shard_) return wrong_shard(req.shard, shard_);
-  ++counters_.reads;
-  auto r = db_->get(shard_, req.key, req.ts);
-  if (!r) return to_error(r.error());
-  return actors::read_reply{std::move(*r)};
+namespace {
+
+/// The transaction a read is blocked by, when `err` says it is and the
+/// read may wait for it.
+std::optional<actors::txn_id> blocked_by(const mvcc::error& err,
+                                         bool may_wait) {
+  if (may_wait && err.code == mvcc::errc::locked && err.txn != 0)
+    return err.txn;
+  return std::nullopt;
 }
 
-caf::expected<actors::scan_reply>
-shard_state::scan(const actors::scan_request& req) {
-  if (req.shard != shard_) return wrong_shard(req.shard, shard_);
+} // namespace
+
+void shard_state::read(const actors::read_request& req, read_fn reply) {
+  if (req.shard != shard_) return reply(wrong_shard(req.shard, shard_));
+  ++counters_.reads;
+  run_or_park([this, req, reply = std::move(reply)](
+                bool may_wait) -> std::optional<actors::txn_id> {
+    auto r = db_->get(shard_, req.key, req.ts);
+    if (!r) {
+      if (auto holder = blocked_by(r.error(), may_wait)) return holder;
+      reply(to_error(r.error()));
+    } else {
+      reply(actors::read_reply{std::move(*r)});
+    }
+    return std::nullopt;
+  });
+}
+
+void shard_state::scan(const actors::scan_request& req, scan_fn reply) {
+  if (req.shard != shard_) return reply(wrong_shard(req.shard, shard_));
   ++counters_.scans;
-  // One row more than asked tells whether the limit cut the result.
-  std::size_t limit = req.limit == 0 ? 0 : std::size_t{req.limit} + 1;
-  auto r =
-    db_->scan(shard_, mvcc::key_range::prefix(req.prefix), req.ts, limit);
-  if (!r) return to_error(r.error());
-  actors::scan_reply out;
-  out.rows.reserve(r->size());
-  for (auto& kv : *r)
-    out.rows.push_back({std::move(kv.key), std::move(kv.value)});
-  if (req.limit != 0 && out.rows.size() > req.limit) {
-    out.rows.resize(req.limit);
-    out.truncated = true;
+  run_or_park([this, req, reply = std::move(reply)](
+                bool may_wait) -> std::optional<actors::txn_id> {
+    // One row more than asked tells whether the limit cut the result.
+    std::size_t limit = req.limit == 0 ? 0 : std::size_t{req.limit} + 1;
+    auto r =
+      db_->scan(shard_, mvcc::key_range::prefix(req.prefix), req.ts, limit);
+    if (!r) {
+      if (auto holder = blocked_by(r.error(), may_wait)) return holder;
+      reply(to_error(r.error()));
+      return std::nullopt;
+    }
+    actors::scan_reply out;
+    out.rows.reserve(r->size());
+    for (auto& kv : *r)
+      out.rows.push_back({std::move(kv.key), std::move(kv.value)});
+    if (req.limit != 0 && out.rows.size() > req.limit) {
+      out.rows.resize(req.limit);
+      out.truncated = true;
+    }
+    reply(std::move(out));
+    return std::nullopt;
+  });
+}
+
+void shard_state::run_or_park(attempt_fn attempt) {
+  auto holder = attempt(static_cast<bool>(wait_));
+  if (!holder) return;
+  ++counters_.lock_waits;
+  auto token = next_token_++;
+  parked_.emplace(token, parked_read{*holder, std::move(attempt)});
+  waiting_on_[*holder].push_back(token);
+  wait_(token);
+}
+
+void shard_state::wake(actors::txn_id txn) {
+  auto i = waiting_on_.find(txn);
+  if (i == waiting_on_.end()) return;
+  auto tokens = std::move(i->second);
+  waiting_on_.erase(i);
+  for (auto token : tokens) {
+    auto p = parked_.find(token);
+    if (p == parked_.end()) continue; // expired meanwhile
+    // Still blocked (e.g. the prepare is now durable, or another
+    // transaction's intent is next): wait again, until the same deadline.
+    if (auto holder = p->second.attempt(true)) {
+      p->second.holder = *holder;
+      waiting_on_[*holder].push_back(token);
+    } else {
+      parked_.erase(p);
+    }
   }
-  return out;
+}
+
+void shard_state::expire(std::uint64_t token) {
+  auto p = parked_.find(token);
+  if (p == parked_.end()) return;
+  auto parked = std::move(p->second);
+  parked_.erase(p);
+  if (auto w = waiting_on_.find(parked.holder); w != waiting_on_.end()) {
+    auto& tokens = w->second;
+    tokens.erase(std::remove(tokens.begin(), tokens.end(), token),
+                 tokens.end());
+    if (tokens.empty()) waiting_on_.erase(w);
+  }
+  static_cast<void>(parked.attempt(false)); // answers, locked or not
 }
 
 caf::expected<actors::txn_outcome>
@@ -114,7 +187,7 @@ mvcc::completion shard_state::track(reply_fn reply, actors::txn_id txn,
                                     write_kind kind,
                                     actors::timestamp start_ts) {
   auto token = next_token_++;
-  pending_.emplace(token, std::move(reply));
+  pending_.emplace(token, pending_write{std::move(reply), txn});
   // Runs on the writer thread (or inline for early errors): computes the
   // vote from the status and the captured copies only, then posts it.
   return [post = post_, token, txn, shard = shard_, kind,
@@ -208,10 +281,13 @@ caf::expected<std::vector<mvcc::prepared_txn>> shard_state::prepared() {
 void shard_state::finish(std::uint64_t token, const actors::vote& v) {
   auto i = pending_.find(token);
   if (i == pending_.end()) return; // not ours (e.g. from a former incarnation)
-  auto reply = std::move(i->second);
+  auto done = std::move(i->second);
   pending_.erase(i);
   if (!v.yes) ++counters_.votes_no;
-  reply(v);
+  done.reply(v);
+  // Whatever it was (prepare, commit, abort, one-phase), its latches and
+  // maybe its intents are gone: the reads parked behind it look again.
+  wake(done.txn);
 }
 
 } // namespace troupe::participants

@@ -3,7 +3,9 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <unordered_map>
+#include <vector>
 
 #include <caf/expected.hpp>
 
@@ -23,6 +25,7 @@ struct shard_counters {
   std::uint64_t precommits = 0;
   std::uint64_t aborts = 0;
   std::uint64_t one_phase = 0;
+  std::uint64_t lock_waits = 0; ///< reads and scans parked behind an intent
 };
 
 /// The logic of a storage shard actor, without a scheduler: translates the
@@ -38,15 +41,27 @@ class shard_state {
  public:
   using reply_fn = std::function<void(const actors::vote&)>;
   using post_fn = std::function<void(std::uint64_t token, actors::vote)>;
+  using read_fn = std::function<void(caf::expected<actors::read_reply>)>;
+  using scan_fn = std::function<void(caf::expected<actors::scan_reply>)>;
+  /// Arms the owner's timer for a parked read: `expire(token)` when due.
+  using wait_fn = std::function<void(std::uint64_t token)>;
 
-  /// `db` must outlive this object.
-  shard_state(mvcc::store& db, actors::shard_id shard, post_fn post);
+  /// `db` must outlive this object. Without `wait`, a read blocked by an
+  /// intent fails at once with locked.
+  shard_state(mvcc::store& db, actors::shard_id shard, post_fn post,
+              wait_fn wait = {});
 
-  /// Errors: see participant_actor; invalid_argument for another shard.
-  [[nodiscard]] caf::expected<actors::read_reply>
-  read(const actors::read_request& req);
-  [[nodiscard]] caf::expected<actors::scan_reply>
-  scan(const actors::scan_request& req);
+  /// Answers through `reply`, at once or later: a read (or scan) blocked
+  /// by another transaction's intent or in-flight write is parked until a
+  /// write of that transaction on this shard finishes, then runs again; at
+  /// `expire` it runs a last time and answers whatever it finds (locked if
+  /// still blocked). Errors: see participant_actor; invalid_argument for
+  /// another shard.
+  void read(const actors::read_request& req, read_fn reply);
+  void scan(const actors::scan_request& req, scan_fn reply);
+  /// The wait of parked read `token` is over (unknown tokens are ignored).
+  void expire(std::uint64_t token);
+  [[nodiscard]] std::size_t parked() const { return parked_.size(); }
   [[nodiscard]] caf::expected<actors::txn_outcome>
   outcome(const actors::outcome_request& req);
   [[nodiscard]] actors::vote validate(const actors::validate_request& req);
@@ -76,11 +91,32 @@ class shard_state {
   [[nodiscard]] std::optional<actors::vote>
   misrouted(actors::txn_id txn, actors::shard_id shard) const;
 
+  /// One attempt of a parked read: answers and returns nullopt, or (only
+  /// when `may_wait`) returns the transaction it is blocked by.
+  using attempt_fn = std::function<std::optional<actors::txn_id>(bool)>;
+  /// Runs `attempt`; parks it under a new token when blocked.
+  void run_or_park(attempt_fn attempt);
+  /// Runs the reads parked behind `txn` again (a write of it finished).
+  void wake(actors::txn_id txn);
+
+  struct pending_write {
+    reply_fn reply;
+    actors::txn_id txn;
+  };
+  struct parked_read {
+    actors::txn_id holder;
+    attempt_fn attempt;
+  };
+
   mvcc::store* db_;
   actors::shard_id shard_;
   post_fn post_;
+  wait_fn wait_;
   std::uint64_t next_token_ = 1;
-  std::unordered_map<std::uint64_t, reply_fn> pending_;
+  std::unordered_map<std::uint64_t, pending_write> pending_;
+  std::unordered_map<std::uint64_t, parked_read> parked_;
+  /// Tokens of the parked reads by the transaction they wait for.
+  std::unordered_map<actors::txn_id, std::vector<std::uint64_t>> waiting_on_;
   shard_counters counters_;
 };
 

@@ -156,6 +156,71 @@ BOOST_FIXTURE_TEST_CASE(scan_returns_prefix_rows_in_order_up_to_the_limit,
   BOOST_CHECK(before->rows.empty());
 }
 
+BOOST_FIXTURE_TEST_CASE(a_read_behind_an_intent_waits_for_its_commit,
+                        shard_fixture) {
+  options.lock_wait = std::chrono::milliseconds{500};
+  prepare_request req;
+  req.txn = 100;
+  req.shard = 1;
+  req.start_ts = 10;
+  req.primary_key = "a";
+  req.writes = {write_op::put("a", "1")};
+  req.coordinator = "n1";
+  // The prepare's durable write finishes on the writer thread; its
+  // completion waits in the hand-off queue until delivered below.
+  auto voted = t.ask<vote>(shard(1), req);
+  t.run();
+  auto got = t.ask<read_reply>(shard(1), read_request{1, "a", 20});
+  t.run();
+  BOOST_CHECK(!got->has_value()); // parked behind txn 100
+  // The prepare's completion wakes it: still locked (now by the durable
+  // intent), so it waits on.
+  BOOST_REQUIRE(t.run_until([&] { return voted->has_value(); }));
+  BOOST_REQUIRE(**voted && (**voted)->yes);
+  BOOST_CHECK(!got->has_value());
+  BOOST_REQUIRE(t.await<ack>(shard(1), commit_request{100, 1, 15}));
+  BOOST_REQUIRE(t.run_until([&] { return got->has_value(); }));
+  auto& r = **got;
+  BOOST_REQUIRE(r);
+  BOOST_CHECK_EQUAL(r->value.value_or("<none>"), "1");
+}
+
+BOOST_FIXTURE_TEST_CASE(a_read_still_blocked_after_its_wait_fails_locked,
+                        shard_fixture) {
+  options.lock_wait = std::chrono::milliseconds{500};
+  BOOST_REQUIRE(prepare(1, 100, 10, {write_op::put("a", "1")}).yes);
+  auto got = t.ask<read_reply>(shard(1), read_request{1, "a", 20});
+  t.run();
+  t.advance(std::chrono::milliseconds{499});
+  BOOST_CHECK(!got->has_value());
+  t.advance(std::chrono::milliseconds{1});
+  BOOST_REQUIRE(got->has_value());
+  auto& r = **got;
+  BOOST_REQUIRE(!r);
+  BOOST_CHECK(is(r.error(), errc::locked));
+  // A read the intent does not block is answered at once meanwhile.
+  BOOST_CHECK_EQUAL(read(1, "a", 9), "<none>");
+}
+
+BOOST_FIXTURE_TEST_CASE(a_scan_behind_an_intent_waits_for_its_abort,
+                        shard_fixture) {
+  options.lock_wait = std::chrono::milliseconds{500};
+  one_phase_request first{1, 5, 1, 2, {write_op::put("acct/1", "a")}, {}, {}};
+  BOOST_REQUIRE(t.await<vote>(shard(5), first)->yes);
+  BOOST_REQUIRE(prepare(5, 200, 10, {write_op::put("acct/2", "b")}).yes);
+  auto got = t.ask<scan_reply>(shard(5), scan_request{5, "acct/", 20, 0});
+  t.run();
+  BOOST_CHECK(!got->has_value());
+  BOOST_REQUIRE(t.await<ack>(shard(5), abort_request{200, 5, 10}));
+  BOOST_REQUIRE(t.run_until([&] { return got->has_value(); }));
+  auto& r = **got;
+  BOOST_REQUIRE(r);
+  BOOST_REQUIRE_EQUAL(r->rows.size(), 1u);
+  BOOST_CHECK_EQUAL(r->rows[0].key, "acct/1");
+  // Woken, it left nothing behind: the timer finds no parked read.
+  t.advance(std::chrono::milliseconds{500});
+}
+
 BOOST_FIXTURE_TEST_CASE(misrouted_requests_are_refused, shard_fixture) {
   auto v = prepare(6, 1, 1, {write_op::put("a", "1")});
   BOOST_REQUIRE(v.yes);

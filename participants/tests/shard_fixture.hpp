@@ -18,8 +18,13 @@ struct shard_fixture {
   troupe::test::deterministic_system t;
 
   /// Options of the shards spawned from now on (the handoff is the
-  /// fixture's).
-  shard_options options;
+  /// fixture's). A read blocked by an intent fails at once unless a test
+  /// sets `lock_wait`.
+  shard_options options = [] {
+    shard_options o;
+    o.lock_wait = std::chrono::milliseconds{0};
+    return o;
+  }();
 
   shard_actor shard(actors::shard_id id) {
     auto& s = shards_[id];

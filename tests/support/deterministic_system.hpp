@@ -123,16 +123,26 @@ class deterministic_system {
   /// receiver waits for a timer).
   template <class T, class Handle, class... Ts>
   caf::expected<T> request(const Handle& dest, Ts... xs) {
+    auto result = ask<T>(dest, xs...);
+    run();
+    if (!result->has_value())
+      return caf::make_error(caf::sec::request_timeout, "no reply when idle");
+    return std::move(**result);
+  }
+
+  /// Sends a request `xs...` to `dest` from a helper actor without running:
+  /// the returned slot holds the reply of type `T` (or the error) once it
+  /// came, for replies that wait for something else (a timer, a message).
+  template <class T, class Handle, class... Ts>
+  std::shared_ptr<std::optional<caf::expected<T>>> ask(const Handle& dest,
+                                                       Ts... xs) {
     auto result = std::make_shared<std::optional<caf::expected<T>>>();
     sys.spawn([=](caf::event_based_actor* self) {
       self->request(dest, caf::infinite, xs...)
         .then([=](T& value) { *result = std::move(value); },
               [=](caf::error& err) { *result = std::move(err); });
     });
-    run();
-    if (!result->has_value())
-      return caf::make_error(caf::sec::request_timeout, "no reply when idle");
-    return std::move(**result);
+    return result;
   }
 
   /// Monitors `whom` from a helper actor. The returned slot is empty while

@@ -104,6 +104,12 @@ CAF_ADD_ATOM(troupe_actors, troupe::actors, recover_atom, "tr_recover")
 
 CAF_ADD_TYPE_ID(troupe_actors, (troupe::actors::precommit_request))
 
+// -- lock waits (participants/shard.hpp) -------------------------------------
+
+/// A shard's own timer: a read parked behind an intent waited long enough
+/// (token).
+CAF_ADD_ATOM(troupe_actors, troupe::actors, lock_wait_atom, "tr_lkwait")
+
 CAF_END_TYPE_ID_BLOCK(troupe_actors)
 
 namespace troupe::actors {

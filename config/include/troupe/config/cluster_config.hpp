@@ -40,6 +40,9 @@ struct timeouts_config {
   /// A three-phase participant's wait for its coordinator before it
   /// terminates the transaction with its peers; > prepare.
   millis three_phase{5000};
+  /// How long a read blocked by another transaction's intent waits on the
+  /// shard for it to resolve before failing with locked; < request.
+  millis lock_wait{500};
 };
 
 /// A bounded retry policy (Temporal's shape): attempt n waits

@@ -39,8 +39,9 @@ namespace troupe::participants {
 /// the shard asks its coordinator's node (`txn_resolve` to its
 /// "txn_service", through `resolver`): committed -> commit at that ts,
 /// aborted -> abort (presumed abort), pending or unreachable -> ask again
-/// next sweep. Readers blocked on its intents (they retry with backoff)
-/// proceed once it resolves.
+/// next sweep. Readers blocked on its intents wait on the shard (up to
+/// `lock_wait`, then their coordinator retries with backoff) and proceed
+/// once it resolves.
 ///
 /// Three-phase transactions are not asked about: once the coordinator was
 /// silent for `three_phase_timeout` (after the YES vote, or after
@@ -53,7 +54,8 @@ namespace troupe::participants {
 /// peer instead (see docs/recovery.md for when this is unsafe).
 using shard_actor = actors::participant_actor::extend<
   caf::reacts_to<actors::durable_atom, std::uint64_t, actors::vote>,
-  caf::reacts_to<actors::recover_atom>>;
+  caf::reacts_to<actors::recover_atom>,
+  caf::reacts_to<actors::lock_wait_atom, std::uint64_t>>;
 
 /// How to run a shard actor.
 struct shard_options {
@@ -70,6 +72,11 @@ struct shard_options {
   /// before it terminates the transaction with its peers. Must exceed the
   /// coordinator's prepare timeout.
   std::chrono::milliseconds three_phase_timeout{5000};
+  /// How long a read or scan blocked by another transaction's intent (or
+  /// in-flight write) waits on the shard for that transaction's commit or
+  /// abort here before it fails with locked; it runs again as soon as one
+  /// of that transaction's writes finishes. 0: fail at once.
+  std::chrono::milliseconds lock_wait{500};
   /// Where the sweeps report in-doubt transactions (may be null).
   std::shared_ptr<actors::in_doubt_table> in_doubt;
 };
