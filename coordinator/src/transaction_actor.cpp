@@ -1,6 +1,8 @@
 // The transaction actor: client requests, snapshot reads, timers.
 #include "transaction_actor.hpp"
 
+#include <algorithm>
+
 #include <caf/actor_cast.hpp>
 #include <caf/event_based_actor.hpp>
 
@@ -99,9 +101,20 @@ struct scan_gather {
   caf::typed_response_promise<scan_reply> rp;
   std::vector<key_value> rows;
   bool truncated = false;
-  std::uint32_t left = 0;
+  std::uint32_t left = 0; ///< shards not answered yet
+  shard_id next = 0;      ///< the next shard to read
+  shard_id end = 0;       ///< past the last shard to read
   bool failed = false;
 };
+
+void scan_shard(txn_self self, shard_id s, std::shared_ptr<scan_gather> g,
+                std::uint32_t attempt);
+
+/// Starts the scan of the next shard, if any is left.
+void scan_next(txn_self self, const std::shared_ptr<scan_gather>& g) {
+  if (g->failed || g->next >= g->end) return;
+  scan_shard(self, g->next++, g, 1);
+}
 
 /// Scans one shard into `g`, retrying (bounded) while an undecided intent
 /// blocks it, like read_key.
@@ -124,7 +137,8 @@ void scan_shard(txn_self self, shard_id s, std::shared_ptr<scan_gather> g,
             g->rows.push_back(std::move(kv));
           }
           g->truncated = g->truncated || r.truncated;
-          if (--g->left > 0 || g->failed) return;
+          if (g->failed) return;
+          if (--g->left > 0) return scan_next(self, g);
           g->rp.deliver(self->state.txn->overlay(
             std::move(g->rows), g->req.prefix, g->req.limit, g->truncated));
         },
@@ -148,9 +162,12 @@ void scan_all(txn_self self, txn_scan req,
   auto g = std::make_shared<scan_gather>();
   g->req = std::move(req);
   g->rp = std::move(rp);
-  g->left = only ? 1 : count;
-  for (shard_id s = only ? *only : 0; s < (only ? *only + 1 : count); ++s)
-    scan_shard(self, s, g, 1);
+  g->next = only ? *only : 0;
+  g->end = only ? *only + 1 : count;
+  g->left = g->end - g->next;
+  auto width = std::max<std::uint32_t>(self->state.cfg->scan_parallelism, 1);
+  for (std::uint32_t i = 0; i < width; ++i)
+    scan_next(self, g);
 }
 
 /// Re-arms the idle timer: a transaction without client calls for

@@ -338,6 +338,21 @@ BOOST_FIXTURE_TEST_CASE(reads_see_own_writes_and_scans_merge_shards,
   BOOST_CHECK(is(big, errc::too_large));
 }
 
+BOOST_FIXTURE_TEST_CASE(a_scan_reads_a_few_shards_at_a_time, txn_fixture) {
+  load({{"0a", "1"}, {"1b", "2"}, {"2c", "3"}, {"0d", "4"}, {"1e", "5"}});
+  for (std::uint32_t width : {1u, 2u}) {
+    cfg.scan_parallelism = width;
+    replace({}); // the service, and its transactions, with the new width
+    auto x = begin();
+    auto rows = call<scan_reply>(x.handle, txn_scan{"", 0});
+    BOOST_REQUIRE(rows);
+    std::string got;
+    for (auto& kv : rows->rows)
+      got += kv.key + "=" + kv.value + ";";
+    BOOST_CHECK_EQUAL(got, "0a=1;0d=4;1b=2;1e=5;2c=3;");
+  }
+}
+
 BOOST_FIXTURE_TEST_CASE(writes_sent_with_the_commit_apply_after_buffered_ones,
                         txn_fixture) {
   load({{"0w", "old"}, {"2w", "gone"}});

@@ -57,6 +57,11 @@ struct coordinator_config {
   /// Bounds retries of commit/abort delivery and of reads that meet an
   /// undecided intent; attempt n waits by `actors::backoff`.
   config::retry_policy retry;
+  /// Shards one scan reads at a time. A scan over every shard is a burst
+  /// of work on every node; reading a few shards at a time lets the
+  /// transactions queued behind it through in between, at the cost of a
+  /// few round trips more for the scan. At least 1.
+  std::uint32_t scan_parallelism = 4;
   std::uint32_t max_key_bytes = 4096;
   std::uint32_t max_value_bytes = 1u << 20;
   std::uint64_t seed = 0; ///< backoff jitter
