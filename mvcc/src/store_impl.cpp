@@ -92,20 +92,30 @@ store::impl::read_lock(shard_id shard, const std::string& key,
   return std::optional<pb::lock_record>{std::move(*rec)};
 }
 
-status store::impl::index_intents(std::optional<shard_id> shard) {
+status store::impl::for_each_in_shard(
+  family f, std::optional<shard_id> shard,
+  const std::function<void(const rocksdb::Iterator&)>& visit,
+  const char* what) const {
   std::string lo = shard ? codec::shard_prefix(*shard) : std::string{};
   std::string hi = shard ? codec::shard_end(*shard) : std::string{};
   rocksdb::Slice hi_slice{hi};
   rocksdb::ReadOptions ro;
   if (!hi.empty()) ro.iterate_upper_bound = &hi_slice;
-  std::unique_ptr<rocksdb::Iterator> it{
-    db_->NewIterator(ro, cf(family::locks))};
-  std::vector<std::string> keys;
+  std::unique_ptr<rocksdb::Iterator> it{db_->NewIterator(ro, cf(f))};
   for (it->Seek(lo); it->Valid(); it->Next())
-    keys.push_back(it->key().ToString());
-  if (!it->status().ok()) return from_status(it->status(), "index intents");
-  add_intents(keys);
+    visit(*it);
+  if (!it->status().ok()) return from_status(it->status(), what);
   return {};
+}
+
+status store::impl::index_intents(std::optional<shard_id> shard) {
+  std::vector<std::string> keys;
+  auto st = for_each_in_shard(
+    family::locks, shard,
+    [&](const rocksdb::Iterator& it) { keys.push_back(it.key().ToString()); },
+    "index intents");
+  if (st) add_intents(keys);
+  return st;
 }
 
 void store::impl::add_intents(const std::vector<std::string>& lock_keys) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -124,6 +125,13 @@ struct store::impl {
   void abort(shard_id shard, txn_id txn, timestamp start_ts, completion done);
   [[nodiscard]] result<std::vector<prepared_txn>>
   list_prepared(std::optional<shard_id> shard);
+
+  /// Calls `visit` for every key of `shard` (of every shard when nullopt)
+  /// in family `f`, in order. Errors: io_error naming `what`.
+  [[nodiscard]] status
+  for_each_in_shard(family f, std::optional<shard_id> shard,
+                    const std::function<void(const rocksdb::Iterator&)>& visit,
+                    const char* what) const;
 
   // -- the index of intents (store_impl.cpp) --------------------------------
   /// Adds the intents stored for `shard` (every shard when nullopt) to the

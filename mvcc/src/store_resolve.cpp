@@ -198,29 +198,23 @@ void store::impl::abort(shard_id shard, txn_id txn, timestamp start_ts,
 }
 
 status store::impl::index_unresolved(std::optional<shard_id> shard) {
-  std::string lo = shard ? codec::shard_prefix(*shard) : std::string{};
-  std::string hi = shard ? codec::shard_end(*shard) : std::string{};
-  rocksdb::Slice hi_slice{hi};
-  rocksdb::ReadOptions ro;
-  if (!hi.empty()) ro.iterate_upper_bound = &hi_slice;
-  std::unique_ptr<rocksdb::Iterator> it{db_->NewIterator(ro, cf(family::txns))};
   std::lock_guard<std::mutex> guard{unresolved_mtx_};
-  for (it->Seek(lo); it->Valid(); it->Next()) {
-    auto id = codec::decode_txn_key(it->key().ToStringView());
-    if (!id) {
-      if (!malformed_txn_key_) malformed_txn_key_ = it->key().ToString();
-      continue;
-    }
-    pb::txn_record rec;
-    bool readable = rec.ParseFromArray(it->value().data(),
-                                       static_cast<int>(it->value().size()));
-    if (!readable || rec.status() == pb::txn_record::PREPARED ||
-        rec.status() == pb::txn_record::PRECOMMITTED)
-      unresolved_.insert(*id);
-  }
-  if (!it->status().ok())
-    return from_status(it->status(), "index prepared transactions");
-  return {};
+  return for_each_in_shard(
+    family::txns, shard,
+    [&](const rocksdb::Iterator& it) {
+      auto id = codec::decode_txn_key(it.key().ToStringView());
+      if (!id) {
+        if (!malformed_txn_key_) malformed_txn_key_ = it.key().ToString();
+        return;
+      }
+      pb::txn_record rec;
+      bool readable = rec.ParseFromArray(it.value().data(),
+                                         static_cast<int>(it.value().size()));
+      if (!readable || rec.status() == pb::txn_record::PREPARED ||
+          rec.status() == pb::txn_record::PRECOMMITTED)
+        unresolved_.insert(*id);
+    },
+    "index prepared transactions");
 }
 
 completion store::impl::indexing(shard_id shard, txn_id txn, bool unresolved,
