@@ -350,6 +350,24 @@ BOOST_AUTO_TEST_CASE(a_shard_that_fails_to_start_is_restarted_and_serves) {
   BOOST_CHECK(c.running("n3"));
 }
 
+BOOST_AUTO_TEST_CASE(a_node_whose_shutdown_hangs_exits_anyway) {
+  local_cluster c{TROUPE_BIN, 3, troupe::test::fast_timeouts_toml};
+  c.start("n1", {{"TROUPE_FAILPOINTS", "node.stop=error"}});
+  BOOST_REQUIRE(wait_until(20s, [&] { return c.running("n1"); }));
+  BOOST_REQUIRE(wait_until(20s, [&] {
+    return c.log("n1").find("listening on") != std::string::npos;
+  }));
+  auto asked = std::chrono::steady_clock::now();
+  BOOST_CHECK_EQUAL(c.signal("n1", SIGTERM), 0);
+  auto took = std::chrono::steady_clock::now() - asked;
+  BOOST_CHECK_MESSAGE(took >= 10s && took < 20s,
+                      "stopped after "
+                        << std::chrono::duration<double>(took).count() << " s");
+  BOOST_CHECK_MESSAGE(c.log("n1").find("did not stop within 10 s") !=
+                        std::string::npos,
+                      c.log("n1"));
+}
+
 BOOST_AUTO_TEST_CASE(a_crash_loop_escalates_and_stops_the_node) {
   local_cluster c{TROUPE_BIN, 3, troupe::test::fast_timeouts_toml};
   c.start("n1");

@@ -1,9 +1,13 @@
 // troupe node --config FILE --name NODE
 // troupe status --config FILE [--json]
 #include <atomic>
+#include <chrono>
 #include <csignal>
+#include <cstdlib>
+#include <future>
 #include <iostream>
 #include <memory>
+#include <thread>
 #include <unistd.h>
 
 #include <caf/actor_system.hpp>
@@ -16,10 +20,15 @@
 #include "node_services.hpp"
 #include "troupe/actors/errc.hpp"
 #include "troupe/actors/node.hpp"
+#include "troupe/failpoints/failpoints.hpp"
 
 namespace troupe::app {
 
 namespace {
+
+/// How long a stopping node may take before it exits without a clean
+/// shutdown.
+constexpr std::chrono::seconds shutdown_deadline{10};
 
 struct node_options {
   std::string config;
@@ -71,9 +80,28 @@ int run_node(const node_options& opts) {
                opts.name);
   else
     log->info("[{}] stopping on signal {}", opts.name, sig);
+  int code = gave_up ? exit_failure : exit_ok;
+  // Bounded: a shutdown stuck in CAF must not keep a stopped node's process
+  // alive (seen once: CAF's middleman thread did not end when the node
+  // stopped while still connecting to its peers). Ending the process there
+  // is as safe as a crash, which the store and the protocol are built for.
+  std::promise<void> stopped;
+  std::thread watchdog{
+    [done = stopped.get_future(), log, name = opts.name, code]() {
+      if (done.wait_for(shutdown_deadline) == std::future_status::ready) return;
+      log->error("[{}] did not stop within {} s; exiting without a clean "
+                 "shutdown",
+                 name, shutdown_deadline.count());
+      log->flush();
+      std::_Exit(code);
+    }};
+  // error: the shutdown hangs (the watchdog above ends the process).
+  if (TROUPE_FAILPOINT("node.stop")) std::promise<void>{}.get_future().wait();
   rt.value().reset();
+  stopped.set_value();
+  watchdog.join();
   log->info("[{}] stopped", opts.name);
-  return gave_up ? exit_failure : exit_ok;
+  return code;
 }
 
 int run_status(const status_options& opts) {
