@@ -136,9 +136,9 @@ bool store::impl::may_hold_intent(const std::string& lock_key) const {
   return intents_.count(lock_key) != 0;
 }
 
-std::vector<std::string> store::impl::intents_in(const std::string& lo,
-                                                 const std::string& hi) const {
-  std::lock_guard<std::mutex> guard{intents_mtx_};
+std::vector<std::string>
+store::impl::intents_in_locked(const std::string& lo,
+                               const std::string& hi) const {
   std::vector<std::string> out;
   for (auto i = intents_.lower_bound(lo);
        i != intents_.end() && (hi.empty() || i->first < hi); ++i)

@@ -140,9 +140,10 @@ struct store::impl {
   void add_intents(const std::vector<std::string>& lock_keys);
   void drop_intents(const std::vector<std::string>& lock_keys);
   [[nodiscard]] bool may_hold_intent(const std::string& lock_key) const;
-  /// The indexed lock keys in [lo, hi) (hi empty: to the end).
+  /// The indexed lock keys in [lo, hi) (hi empty: to the end); the caller
+  /// holds `intents_mtx_`.
   [[nodiscard]] std::vector<std::string>
-  intents_in(const std::string& lo, const std::string& hi) const;
+  intents_in_locked(const std::string& lo, const std::string& hi) const;
 
   // -- the index of unresolved transactions (store_resolve.cpp) -------------
   /// Adds the prepared and precommitted transactions of `shard` (of every
@@ -187,9 +188,10 @@ struct store::impl {
   /// by the writer's completions, hence the mutex.
   std::mutex unresolved_mtx_;
   std::set<std::pair<shard_id, txn_id>> unresolved_;
-  /// A transaction key the open-time scan could not decode (list_prepared
-  /// reports it as corrupt_record).
-  std::optional<std::string> malformed_txn_key_;
+  /// Transaction keys the index passes could not decode, by the shard
+  /// their prefix names (nullopt: too short to name one); list_prepared of
+  /// that shard reports them as corrupt_record.
+  std::multimap<std::optional<shard_id>, std::string> malformed_txn_keys_;
 
   std::mutex read_ts_mtx_;
   std::unordered_map<shard_id, timestamp> max_read_ts_;

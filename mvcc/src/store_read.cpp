@@ -52,15 +52,21 @@ result<std::vector<key_value>> store::impl::scan(shard_id shard,
                               : codec::range_bound(shard, range.end);
   if (auto c = latches_.find_in_range(lo, hi, ts)) return latched_error(*c);
 
-  // The keys that may hold an intent, taken before the snapshot: an intent
-  // in the snapshot is in the index until after its commit or abort is
-  // written, i.e. until after the snapshot.
-  auto intents = intents_in(lo, hi);
   // Versions and intents from one snapshot, so a commit (which swaps an
-  // intent for a version atomically) is seen entirely or not at all.
-  snapshot_guard snap{*db_};
+  // intent for a version atomically) is seen entirely or not at all; and
+  // the keys that may hold an intent taken at the same instant (under the
+  // index's lock): a prepare indexes its keys before its write, a commit or
+  // abort unindexes them after its write, so every intent in the snapshot
+  // is among them.
+  std::vector<std::string> intents;
+  std::optional<snapshot_guard> snap;
+  {
+    std::lock_guard<std::mutex> guard{intents_mtx_};
+    intents = intents_in_locked(lo, hi);
+    snap.emplace(*db_);
+  }
   rocksdb::ReadOptions ro;
-  ro.snapshot = snap.get();
+  ro.snapshot = snap->get();
   rocksdb::Slice hi_slice{hi};
   if (!hi.empty()) ro.iterate_upper_bound = &hi_slice;
 
@@ -125,7 +131,7 @@ result<std::vector<key_value>> store::impl::scan(shard_id shard,
     auto decoded = codec::decode(lock_key, false);
     if (!decoded)
       return key_error(errc::corrupt_record, lock_key, "malformed intent key");
-    auto lock = read_lock(shard, decoded->user_key, snap.get());
+    auto lock = read_lock(shard, decoded->user_key, snap->get());
     if (!lock) return lock.error();
     if (*lock && (*lock)->start_ts() <= ts)
       return locked_error(decoded->user_key, (*lock)->txn_id(),

@@ -198,13 +198,14 @@ void store::impl::abort(shard_id shard, txn_id txn, timestamp start_ts,
 }
 
 status store::impl::index_unresolved(std::optional<shard_id> shard) {
-  std::lock_guard<std::mutex> guard{unresolved_mtx_};
-  return for_each_in_shard(
+  std::vector<std::pair<shard_id, txn_id>> found;
+  std::vector<std::string> malformed;
+  auto st = for_each_in_shard(
     family::txns, shard,
     [&](const rocksdb::Iterator& it) {
       auto id = codec::decode_txn_key(it.key().ToStringView());
       if (!id) {
-        if (!malformed_txn_key_) malformed_txn_key_ = it.key().ToString();
+        malformed.push_back(it.key().ToString());
         return;
       }
       pb::txn_record rec;
@@ -212,9 +213,20 @@ status store::impl::index_unresolved(std::optional<shard_id> shard) {
                                          static_cast<int>(it.value().size()));
       if (!readable || rec.status() == pb::txn_record::PREPARED ||
           rec.status() == pb::txn_record::PRECOMMITTED)
-        unresolved_.insert(*id);
+        found.push_back(*id);
     },
     "index prepared transactions");
+  // Inserted after the scan: write completions take this lock too.
+  std::lock_guard<std::mutex> guard{unresolved_mtx_};
+  unresolved_.insert(found.begin(), found.end());
+  for (auto& key : malformed) {
+    // A key too short to name its shard fails every shard's listing.
+    auto owner = key.size() >= 4
+                   ? std::optional<shard_id>{codec::get_u32(key, 0)}
+                   : std::nullopt;
+    malformed_txn_keys_.emplace(owner, std::move(key));
+  }
+  return st;
 }
 
 completion store::impl::indexing(shard_id shard, txn_id txn, bool unresolved,
@@ -240,9 +252,10 @@ store::impl::list_prepared(std::optional<shard_id> shard) {
   std::vector<std::pair<shard_id, txn_id>> candidates;
   {
     std::lock_guard<std::mutex> guard{unresolved_mtx_};
-    if (malformed_txn_key_)
-      return key_error(errc::corrupt_record, *malformed_txn_key_,
-                       "malformed transaction key");
+    for (const auto& [owner, key] : malformed_txn_keys_)
+      if (!owner || !shard || *owner == *shard)
+        return key_error(errc::corrupt_record, key,
+                         "malformed transaction key");
     auto first =
       shard ? unresolved_.lower_bound({*shard, 0}) : unresolved_.begin();
     for (auto i = first;

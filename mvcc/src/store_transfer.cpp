@@ -108,6 +108,10 @@ status store::impl::ingest_shard(shard_id shard, const std::string& dir) {
                    0};
     if (!it->status().ok()) return from_status(it->status(), "ingest check");
   }
+  // Checks every file before ingesting any, so that a bad one leaves the
+  // shard empty.
+  std::vector<std::pair<family, std::string>> files;
+  std::vector<std::string> intents; // the lock keys of locks.sst
   for (auto [f, name] : shard_families) {
     auto path = (fs::path{dir} / name).string();
     if (!fs::exists(path)) continue;
@@ -127,12 +131,22 @@ status store::impl::ingest_shard(shard_id shard, const std::string& dir) {
                    {},
                    0,
                    0};
+    if (f == family::locks) {
+      for (it->SeekToFirst(); it->Valid(); it->Next())
+        intents.push_back(it->key().ToString());
+      if (!it->status().ok()) return from_status(it->status(), "read " + path);
+    }
+    files.emplace_back(f, std::move(path));
+  }
+  // Indexed before they land: reads must never find an intent the index
+  // lacks (if an ingest fails below, the extra entries are harmless).
+  add_intents(intents);
+  for (const auto& [f, path] : files) {
     rocksdb::IngestExternalFileOptions io;
     io.move_files = false;
-    s = db_->IngestExternalFile(cf(f), {path}, io);
+    auto s = db_->IngestExternalFile(cf(f), {path}, io);
     if (!s.ok()) return from_status(s, "ingest " + path);
   }
-  if (auto st = index_intents(shard); !st) return st;
   return index_unresolved(shard);
 }
 

@@ -1,6 +1,9 @@
 // Garbage collection below a safe point, and moving a shard's data.
 #include <boost/test/unit_test.hpp>
 
+#include <filesystem>
+#include <fstream>
+
 #include <map>
 #include <random>
 
@@ -145,7 +148,19 @@ BOOST_AUTO_TEST_CASE(export_and_ingest_round_trip_a_shard) {
   BOOST_TEST(*exported > 0u);
 
   store_fixture target;
+  {
+    // A bad file fails the ingest before any file lands: the shard stays
+    // empty, and a good export can be ingested after it.
+    auto bad = dir.sub("bad-export");
+    std::filesystem::copy(dir.sub("export"), bad);
+    std::ofstream{bad + "/txns.sst", std::ios::trunc} << "not an sst";
+    BOOST_TEST(!target.db->ingest_shard(1, bad));
+    BOOST_TEST(target.read(1, "p", 301) == "<none>");
+    BOOST_TEST(target.db->list_prepared()->empty());
+  }
   BOOST_REQUIRE(target.db->ingest_shard(1, dir.sub("export")));
+  // The ingested intent is found (reads look intents up in an index).
+  BOOST_TEST(target.read(1, "p", 301) == "<E:locked>");
   for (timestamp ts = 1; ts <= history_end; ++ts) {
     auto a = db->scan(1, key_range{}, ts);
     auto b = target.db->scan(1, key_range{}, ts);

@@ -25,7 +25,10 @@
 namespace troupe::actors {
 
 /// Sends `xs...` to `dest` as a request from `self` and waits up to
-/// `timeout` for the answer. `on_value` runs with the answer's elements;
+/// `timeout` for the answer. CAF 0.17 restarts a receive's timeout when
+/// another message (e.g. a late answer to an earlier call) comes in
+/// meanwhile, so the wait can be longer than `timeout` by the time until
+/// the last such message. `on_value` runs with the answer's elements;
 /// otherwise the error answer is returned, or sec::request_timeout when
 /// nothing came in time. Returns an empty error after `on_value` ran.
 template <class Dest, class OnValue, class... Ts>
