@@ -154,7 +154,7 @@ caf::expected<transaction> client::begin(txn_options opts) {
       }
       // An answer may still come to a call that got none: the next node
       // gets a fresh actor, whose mailbox that answer cannot clutter.
-      if (failed.category() != errc_category)
+      if (unanswered(failed))
         actor = std::make_unique<caf::scoped_actor>(*d.sys);
       ++d.failovers;
       tried += (tried.empty() ? "" : "; ") + node.name + " (" + node.address() +

@@ -13,11 +13,19 @@
 #include <caf/actor_system.hpp>
 #include <caf/scoped_actor.hpp>
 
+#include "troupe/actors/errc.hpp"
 #include "troupe/actors/transaction.hpp"
 #include "troupe/actors/write_buffer.hpp"
 #include "troupe/client/client.hpp"
 
 namespace troupe::client {
+
+/// True for the errors of a request that got no answer: the remote side
+/// may or may not have acted on it, and the answer may still come.
+[[nodiscard]] inline bool unanswered(const caf::error& err) {
+  return err.category() != actors::errc_category &&
+         actors::retry_class_of(err) == actors::retry_class::retry_call;
+}
 
 struct client::impl {
   /// What the client knows of one node: its transaction service once

@@ -12,17 +12,6 @@ namespace troupe::client {
 
 using namespace actors;
 
-namespace {
-
-/// True for the errors of a request that got no answer: the remote side
-/// may or may not have acted on it.
-bool unanswered(const caf::error& err) {
-  return err.category() != errc_category &&
-         retry_class_of(err) == retry_class::retry_call;
-}
-
-} // namespace
-
 transaction::impl::impl(std::shared_ptr<client::impl> c,
                         std::unique_ptr<caf::scoped_actor> a,
                         transaction_actor h, txn_started s)

@@ -108,10 +108,10 @@ status store::impl::for_each_in_shard(
   return {};
 }
 
-status store::impl::index_intents(std::optional<shard_id> shard) {
+status store::impl::index_intents() {
   std::vector<std::string> keys;
   auto st = for_each_in_shard(
-    family::locks, shard,
+    family::locks, std::nullopt,
     [&](const rocksdb::Iterator& it) { keys.push_back(it.key().ToString()); },
     "index intents");
   if (st) add_intents(keys);

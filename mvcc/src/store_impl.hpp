@@ -134,9 +134,9 @@ struct store::impl {
                     const char* what) const;
 
   // -- the index of intents (store_impl.cpp) --------------------------------
-  /// Adds the intents stored for `shard` (every shard when nullopt) to the
-  /// index: one scan of the locks family (at open, after an ingest).
-  [[nodiscard]] status index_intents(std::optional<shard_id> shard);
+  /// Adds every stored intent to the index: one scan of the locks family
+  /// at open (an ingest indexes the intents of its files itself).
+  [[nodiscard]] status index_intents();
   void add_intents(const std::vector<std::string>& lock_keys);
   void drop_intents(const std::vector<std::string>& lock_keys);
   [[nodiscard]] bool may_hold_intent(const std::string& lock_key) const;

@@ -36,12 +36,14 @@ shard_state::shard_state(mvcc::store& db, actors::shard_id shard, post_fn post,
 
 namespace {
 
-/// The transaction a read is blocked by, when `err` says it is and the
-/// read may wait for it.
-std::optional<actors::txn_id> blocked_by(const mvcc::error& err,
-                                         bool may_wait) {
+/// A failed read attempt: the transaction it is blocked by, when `err`
+/// says it is and the read may wait for it; else answers `err`.
+template <class Reply>
+std::optional<actors::txn_id> wait_or_fail(const mvcc::error& err,
+                                           bool may_wait, const Reply& reply) {
   if (may_wait && err.code == mvcc::errc::locked && err.txn != 0)
     return err.txn;
+  reply(to_error(err));
   return std::nullopt;
 }
 
@@ -53,12 +55,8 @@ void shard_state::read(const actors::read_request& req, read_fn reply) {
   run_or_park([this, req, reply = std::move(reply)](
                 bool may_wait) -> std::optional<actors::txn_id> {
     auto r = db_->get(shard_, req.key, req.ts);
-    if (!r) {
-      if (auto holder = blocked_by(r.error(), may_wait)) return holder;
-      reply(to_error(r.error()));
-    } else {
-      reply(actors::read_reply{std::move(*r)});
-    }
+    if (!r) return wait_or_fail(r.error(), may_wait, reply);
+    reply(actors::read_reply{std::move(*r)});
     return std::nullopt;
   });
 }
@@ -72,11 +70,7 @@ void shard_state::scan(const actors::scan_request& req, scan_fn reply) {
     std::size_t limit = req.limit == 0 ? 0 : std::size_t{req.limit} + 1;
     auto r =
       db_->scan(shard_, mvcc::key_range::prefix(req.prefix), req.ts, limit);
-    if (!r) {
-      if (auto holder = blocked_by(r.error(), may_wait)) return holder;
-      reply(to_error(r.error()));
-      return std::nullopt;
-    }
+    if (!r) return wait_or_fail(r.error(), may_wait, reply);
     actors::scan_reply out;
     out.rows.reserve(r->size());
     for (auto& kv : *r)

@@ -61,7 +61,6 @@ class shard_state {
   void scan(const actors::scan_request& req, scan_fn reply);
   /// The wait of parked read `token` is over (unknown tokens are ignored).
   void expire(std::uint64_t token);
-  [[nodiscard]] std::size_t parked() const { return parked_.size(); }
   [[nodiscard]] caf::expected<actors::txn_outcome>
   outcome(const actors::outcome_request& req);
   [[nodiscard]] actors::vote validate(const actors::validate_request& req);
