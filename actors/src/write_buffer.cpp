@@ -1,5 +1,7 @@
 #include "troupe/actors/write_buffer.hpp"
 
+#include <algorithm>
+
 #include "troupe/actors/errc.hpp"
 
 namespace troupe::actors {
@@ -21,25 +23,45 @@ caf::error check_write(const std::string& key,
 scan_reply overlay_writes(std::vector<key_value> rows,
                           const write_buffer& writes, const std::string& prefix,
                           std::uint32_t limit, bool truncated) {
-  std::map<std::string, std::string> merged;
-  for (auto& kv : rows)
-    merged[std::move(kv.key)] = std::move(kv.value);
-  for (auto i = writes.lower_bound(prefix);
-       i != writes.end() && i->first.compare(0, prefix.size(), prefix) == 0;
-       ++i) {
-    if (i->second)
-      merged[i->first] = *i->second;
-    else
-      merged.erase(i->first);
-  }
+  // One sort and one merge pass: a scan of every account is tens of
+  // thousands of rows, and a map of them cost a node allocation and a copy
+  // per row on the coordinator's (single) scheduler thread.
+  std::stable_sort(
+    rows.begin(), rows.end(),
+    [](const key_value& a, const key_value& b) { return a.key < b.key; });
+  auto w = writes.lower_bound(prefix);
+  auto write_left = [&] {
+    return w != writes.end() && w->first.compare(0, prefix.size(), prefix) == 0;
+  };
   scan_reply out;
   out.truncated = truncated;
-  for (auto& [k, v] : merged) {
+  // Adds a row, or notes the cut when the limit is reached.
+  auto emit = [&](std::string key, std::string value) {
     if (limit != 0 && out.rows.size() == limit) {
       out.truncated = true;
-      break;
+      return false;
     }
-    out.rows.push_back({k, std::move(v)});
+    out.rows.push_back({std::move(key), std::move(value)});
+    return true;
+  };
+  std::size_t i = 0;
+  while (i < rows.size() || write_left()) {
+    // The same key twice: the later row wins, as in the storage order.
+    while (i + 1 < rows.size() && rows[i + 1].key == rows[i].key)
+      ++i;
+    bool from_write = !(i < rows.size());
+    if (!from_write && write_left()) {
+      auto c = w->first.compare(rows[i].key);
+      if (c == 0) ++i; // own write replaces (or erases) the stored row
+      from_write = c <= 0;
+    }
+    if (from_write) {
+      if (w->second && !emit(w->first, *w->second)) break;
+      ++w;
+    } else {
+      if (!emit(std::move(rows[i].key), std::move(rows[i].value))) break;
+      ++i;
+    }
   }
   return out;
 }

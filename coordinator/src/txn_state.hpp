@@ -47,8 +47,11 @@ class txn_state {
   [[nodiscard]] std::optional<std::optional<std::string>>
   buffered(const std::string& key) const;
 
-  /// Notes a key read from storage (validated under serializable).
-  void note_read(const std::string& key) { reads_.insert(key); }
+  /// Notes a key read from storage, for validation under serializable
+  /// (snapshot isolation validates no reads, so keeps none).
+  void note_read(const std::string& key) {
+    if (level_ == actors::isolation_level::serializable) reads_.insert(key);
+  }
 
   /// Applies the buffered writes under `prefix` to merged storage rows.
   [[nodiscard]] actors::scan_reply overlay(std::vector<actors::key_value> rows,

@@ -70,6 +70,28 @@ result<std::vector<key_value>> store::impl::scan(shard_id shard,
   rocksdb::Slice hi_slice{hi};
   if (!hi.empty()) ro.iterate_upper_bound = &hi_slice;
 
+  // Fails with `locked` if an intent below `upto` (empty: the range's end)
+  // is visible at the snapshot.
+  auto blocking_intent = [&](const std::string& upto) -> status {
+    for (const auto& lock_key : intents) {
+      if (!upto.empty() && lock_key >= upto) break;
+      auto decoded = codec::decode(lock_key, false);
+      if (!decoded)
+        return key_error(errc::corrupt_record, lock_key,
+                         "malformed intent key");
+      auto lock = read_lock(shard, decoded->user_key, snap->get());
+      if (!lock) return lock.error();
+      if (*lock && (*lock)->start_ts() <= ts)
+        return locked_error(decoded->user_key, (*lock)->txn_id(),
+                            (*lock)->start_ts());
+    }
+    return {};
+  };
+  // Without a limit every intent in the range matters: check them first,
+  // so a scan that must wait for a lock does not read its rows in vain.
+  if (limit == 0)
+    if (auto st = blocking_intent(hi); !st) return st.error();
+
   std::vector<key_value> rows;
   std::unique_ptr<rocksdb::Iterator> it{
     db_->NewIterator(ro, cf(family::versions))};
@@ -122,20 +144,12 @@ result<std::vector<key_value>> store::impl::scan(shard_id shard,
     return from_status(it->status(),
                        "scan versions of shard " + std::to_string(shard));
 
-  // Intents matter only up to where the result ends.
-  auto lock_hi = hi;
-  if (limit != 0 && rows.size() == limit)
-    lock_hi = codec::after_versions(shard, rows.back().key);
-  for (const auto& lock_key : intents) {
-    if (!lock_hi.empty() && lock_key >= lock_hi) break;
-    auto decoded = codec::decode(lock_key, false);
-    if (!decoded)
-      return key_error(errc::corrupt_record, lock_key, "malformed intent key");
-    auto lock = read_lock(shard, decoded->user_key, snap->get());
-    if (!lock) return lock.error();
-    if (*lock && (*lock)->start_ts() <= ts)
-      return locked_error(decoded->user_key, (*lock)->txn_id(),
-                          (*lock)->start_ts());
+  // With a limit, intents matter only up to where the result ends.
+  if (limit != 0) {
+    auto lock_hi = hi;
+    if (rows.size() == limit)
+      lock_hi = codec::after_versions(shard, rows.back().key);
+    if (auto st = blocking_intent(lock_hi); !st) return st.error();
   }
   return rows;
 }

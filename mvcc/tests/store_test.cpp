@@ -222,6 +222,15 @@ BOOST_AUTO_TEST_CASE(intents_block_reads_and_scans_until_resolved_and_reopen) {
   BOOST_TEST(scan_result(399) == "a=0;k=32;");
   BOOST_REQUIRE(db->commit(6, 40, 405));
   BOOST_TEST(scan_result(405) == "a=0;b=1;k=32;");
+  // A scan without a limit meets every intent of its range; one with a
+  // limit only those up to the last row it returns.
+  BOOST_REQUIRE(
+    db->prepare(make_prepare(6, 41, 410, {mutation::put("z", "1")})));
+  BOOST_TEST(scan_result(411) == "<E:locked>");
+  auto first_two = db->scan(6, key_range{}, 411, 2);
+  BOOST_REQUIRE(first_two);
+  BOOST_REQUIRE_EQUAL(first_two->size(), 2u);
+  BOOST_TEST(first_two->at(1).key == "b");
 }
 
 BOOST_AUTO_TEST_CASE(precommit_is_durable_listed_and_fixes_the_commit_ts) {
