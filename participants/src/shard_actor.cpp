@@ -49,6 +49,18 @@ shard_state::reply_fn vote_reply(caf::typed_response_promise<vote> rp) {
   return [rp](const vote& v) mutable { rp.deliver(v); };
 }
 
+/// The handler of a `Request` that `op` of the shard's core answers, at
+/// once or once a write is durable or a lock wait ends, through
+/// `adapt(promise)`.
+template <class Reply, class Request, class Op, class Adapt>
+auto answer_later(self_ptr self, shard_state& core, Op op, Adapt adapt) {
+  return [self, &core, op, adapt](const Request& req) -> caf::result<Reply> {
+    auto rp = self->make_response_promise<Reply>();
+    (core.*op)(req, adapt(rp));
+    return rp;
+  };
+}
+
 /// Applies a coordinator's answer about `txn` (replies are not awaited:
 /// the next sweep sees whether it took).
 void apply(self_ptr self, txn_id txn, const txn_resolution& r) {
@@ -158,41 +170,20 @@ shard_actor::behavior_type shard_behavior(self_ptr self, mvcc::store* db,
   if (self->state.opts.resolver)
     self->send(self, recover_atom::value); // first sweep: what a restart left
   return {
-    [self, &core](const read_request& req) -> caf::result<read_reply> {
-      auto rp = self->make_response_promise<read_reply>();
-      core.read(req, deliver_to(rp));
-      return rp;
-    },
-    [self, &core](const scan_request& req) -> caf::result<scan_reply> {
-      auto rp = self->make_response_promise<scan_reply>();
-      core.scan(req, deliver_to(rp));
-      return rp;
-    },
-    [self, &core](const prepare_request& req) -> caf::result<vote> {
-      auto rp = self->make_response_promise<vote>();
-      core.prepare(req, vote_reply(rp));
-      return rp;
-    },
-    [self, &core](const commit_request& req) -> caf::result<ack> {
-      auto rp = self->make_response_promise<ack>();
-      core.commit(req, ack_reply(rp));
-      return rp;
-    },
-    [self, &core](const precommit_request& req) -> caf::result<ack> {
-      auto rp = self->make_response_promise<ack>();
-      core.precommit(req, ack_reply(rp));
-      return rp;
-    },
-    [self, &core](const abort_request& req) -> caf::result<ack> {
-      auto rp = self->make_response_promise<ack>();
-      core.abort(req, ack_reply(rp));
-      return rp;
-    },
-    [self, &core](const one_phase_request& req) -> caf::result<vote> {
-      auto rp = self->make_response_promise<vote>();
-      core.one_phase(req, vote_reply(rp));
-      return rp;
-    },
+    answer_later<read_reply, read_request>(self, core, &shard_state::read,
+                                           deliver_to<read_reply>),
+    answer_later<scan_reply, scan_request>(self, core, &shard_state::scan,
+                                           deliver_to<scan_reply>),
+    answer_later<vote, prepare_request>(self, core, &shard_state::prepare,
+                                        vote_reply),
+    answer_later<ack, commit_request>(self, core, &shard_state::commit,
+                                      ack_reply),
+    answer_later<ack, precommit_request>(self, core, &shard_state::precommit,
+                                         ack_reply),
+    answer_later<ack, abort_request>(self, core, &shard_state::abort,
+                                     ack_reply),
+    answer_later<vote, one_phase_request>(self, core, &shard_state::one_phase,
+                                          vote_reply),
     [&core](const validate_request& req) -> caf::result<vote> {
       return core.validate(req);
     },
