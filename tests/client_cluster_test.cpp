@@ -4,6 +4,7 @@
 // when a node dies.
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <csignal>
 
 #include "cluster_harness.hpp"
@@ -20,11 +21,13 @@ using troupe::test::wait_until;
 namespace {
 
 struct cluster_fixture {
-  local_cluster nodes{TROUPE_BIN, 3, troupe::test::fast_timeouts_toml};
+  local_cluster nodes;
   config::cluster_config cfg;
   std::optional<client::client> c;
 
-  cluster_fixture() {
+  explicit cluster_fixture(
+    const std::string& extra_toml = troupe::test::fast_timeouts_toml)
+    : nodes{TROUPE_BIN, 3, extra_toml} {
     nodes.start_all();
     BOOST_REQUIRE_MESSAGE(wait_until(20s, [&] { return nodes.all_up(); }),
                           "cluster did not come up: " << nodes.status().dump());
@@ -50,7 +53,76 @@ struct cluster_fixture {
   }
 };
 
+/// Messages of 16 KiB at most: a scan page is under 5 KB.
+struct small_messages_fixture : cluster_fixture {
+  small_messages_fixture()
+    : cluster_fixture(troupe::test::fast_timeouts_toml + "[limits]\n"
+                                                         "max_key_bytes = 256\n"
+                                                         "max_value_bytes = "
+                                                         "2048\n"
+                                                         "max_message_bytes = "
+                                                         "16384\n") {}
+};
+
 } // namespace
+
+BOOST_FIXTURE_TEST_CASE(scans_larger_than_a_message_come_in_pages,
+                        small_messages_fixture) {
+  BOOST_REQUIRE_EQUAL(cfg.limits.max_message_bytes, 16384u);
+  // 400 rows of about 110 bytes: 44 KB, nearly three messages' worth, all
+  // on one shard (one hash tag), so that one shard's answer would be too.
+  const std::string value(100, 'v');
+  auto key = [](int i) {
+    auto n = std::to_string(i);
+    return "{big}/" + std::string(3 - n.size(), '0') + n;
+  };
+  for (int batch = 0; batch < 8; ++batch) {
+    auto done = c->run([&](client::transaction& t) -> caf::error {
+      for (int i = batch * 50; i < batch * 50 + 50; ++i)
+        if (auto err = t.put(key(i), value)) return err;
+      return {};
+    });
+    BOOST_REQUIRE_MESSAGE(done, why(done));
+  }
+  // Begins go round the nodes: coordinators on all three, so the shard's
+  // pages reach a coordinator over every connection to its node.
+  for (int round = 0; round < 3; ++round) {
+    auto t = c->begin();
+    BOOST_REQUIRE(t);
+    BOOST_REQUIRE(!t->put("{big}/005x", "own")); // between stored rows
+    auto rows = t->scan("{big}/");
+    BOOST_REQUIRE_MESSAGE(rows, why(rows));
+    BOOST_REQUIRE_EQUAL(rows->size(), 401u);
+    BOOST_CHECK_EQUAL(rows->front().key, key(0));
+    BOOST_CHECK_EQUAL((*rows)[6].key, "{big}/005x");
+    BOOST_CHECK_EQUAL(rows->back().key, key(399));
+    BOOST_CHECK(std::is_sorted(
+      rows->begin(), rows->end(),
+      [](const auto& a, const auto& b) { return a.key < b.key; }));
+  }
+  auto t = c->begin();
+  BOOST_REQUIRE(t);
+  auto limited = t->scan("{big}/", 250);
+  BOOST_REQUIRE_MESSAGE(limited, why(limited));
+  BOOST_REQUIRE_EQUAL(limited->size(), 250u);
+  BOOST_CHECK_EQUAL(limited->back().key, key(249));
+
+  // Writes that need more than one message: too_large before anything is
+  // sent (a node would drop the connection), do_not_retry, and the
+  // transaction can still be aborted.
+  auto w = c->begin();
+  BOOST_REQUIRE(w);
+  for (int i = 0; i < 100; ++i)
+    BOOST_REQUIRE(!w->put("wide/" + std::to_string(i), std::string(200, 'w')));
+  auto big = w->commit();
+  BOOST_REQUIRE(!big);
+  BOOST_CHECK_MESSAGE(actors::is(big.error(), errc::too_large), why(big));
+  BOOST_CHECK(actors::retry_class_of(big.error()) ==
+              actors::retry_class::do_not_retry);
+  BOOST_CHECK(!w->abort());
+  BOOST_CHECK_EQUAL(read("wide/1"), "<none>");
+  BOOST_CHECK_EQUAL(read(key(7)), value);
+}
 
 BOOST_FIXTURE_TEST_CASE(transactions_commit_read_back_and_conflict,
                         cluster_fixture) {

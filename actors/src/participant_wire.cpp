@@ -205,13 +205,16 @@ std::string encode(const scan_request& x) {
   pb.set_prefix(x.prefix);
   pb.set_ts(x.ts);
   pb.set_limit(x.limit);
+  pb.set_after(x.after);
+  pb.set_max_bytes(x.max_bytes);
   return pb.SerializeAsString();
 }
 
 bool decode(const std::string& bytes, scan_request& out) {
   wire::Scan pb;
   if (!pb.ParseFromString(bytes)) return false;
-  out = {pb.shard(), pb.prefix(), pb.ts(), pb.limit()};
+  out = {pb.shard(), pb.prefix(), pb.ts(),
+         pb.limit(), pb.after(),  pb.max_bytes()};
   return true;
 }
 
@@ -223,6 +226,7 @@ std::string encode(const scan_reply& x) {
     row->set_value(kv.value);
   }
   pb.set_truncated(x.truncated);
+  pb.set_resume(x.resume);
   return pb.SerializeAsString();
 }
 
@@ -234,6 +238,7 @@ bool decode(const std::string& bytes, scan_reply& out) {
   for (const auto& row : pb.rows())
     out.rows.push_back({row.key(), row.value()});
   out.truncated = pb.truncated();
+  out.resume = pb.resume();
   return true;
 }
 

@@ -106,13 +106,15 @@ std::string encode(const txn_scan& x) {
   wire::TxnScan pb;
   pb.set_prefix(x.prefix);
   pb.set_limit(x.limit);
+  pb.set_after(x.after);
+  pb.set_max_bytes(x.max_bytes);
   return pb.SerializeAsString();
 }
 
 bool decode(const std::string& bytes, txn_scan& out) {
   wire::TxnScan pb;
   if (!pb.ParseFromString(bytes)) return false;
-  out = {pb.prefix(), pb.limit()};
+  out = {pb.prefix(), pb.limit(), pb.after(), pb.max_bytes()};
   return true;
 }
 

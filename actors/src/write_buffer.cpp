@@ -22,23 +22,35 @@ caf::error check_write(const std::string& key,
 
 scan_reply overlay_writes(std::vector<key_value> rows,
                           const write_buffer& writes, const std::string& prefix,
-                          std::uint32_t limit, bool truncated) {
+                          const scan_window& window, std::uint32_t limit) {
   // One sort and one merge pass: a scan of every account is tens of
   // thousands of rows, and a map of them cost a node allocation and a copy
   // per row on the coordinator's (single) scheduler thread.
   std::stable_sort(
     rows.begin(), rows.end(),
     [](const key_value& a, const key_value& b) { return a.key < b.key; });
-  auto w = writes.lower_bound(prefix);
+  // Rows past the window (another shard's page went further) come again
+  // with the next page.
+  if (window.upto)
+    rows.erase(std::upper_bound(rows.begin(), rows.end(), *window.upto,
+                                [](const std::string& k, const key_value& r) {
+                                  return k < r.key;
+                                }),
+               rows.end());
+  auto w = window.after.empty() || window.after < prefix
+             ? writes.lower_bound(prefix)
+             : writes.upper_bound(window.after);
   auto write_left = [&] {
-    return w != writes.end() && w->first.compare(0, prefix.size(), prefix) == 0;
+    return w != writes.end() &&
+           w->first.compare(0, prefix.size(), prefix) == 0 &&
+           (!window.upto || w->first <= *window.upto);
   };
   scan_reply out;
-  out.truncated = truncated;
+  bool cut = false;
   // Adds a row, or notes the cut when the limit is reached.
   auto emit = [&](std::string key, std::string value) {
     if (limit != 0 && out.rows.size() == limit) {
-      out.truncated = true;
+      cut = true;
       return false;
     }
     out.rows.push_back({std::move(key), std::move(value)});
@@ -62,6 +74,13 @@ scan_reply overlay_writes(std::vector<key_value> rows,
       if (!emit(std::move(rows[i].key), std::move(rows[i].value))) break;
       ++i;
     }
+  }
+  if (cut) {
+    out.truncated = true;
+    out.resume = out.rows.back().key;
+  } else if (window.upto) {
+    out.truncated = true;
+    out.resume = *window.upto;
   }
   return out;
 }

@@ -75,10 +75,10 @@ bool same(const std::vector<read_reply>& a, const std::vector<read_reply>& b) {
 }
 bool same(const scan_request& a, const scan_request& b) {
   return a.shard == b.shard && a.prefix == b.prefix && a.ts == b.ts &&
-         a.limit == b.limit;
+         a.limit == b.limit && a.after == b.after && a.max_bytes == b.max_bytes;
 }
 bool same(const scan_reply& a, const scan_reply& b) {
-  return a.truncated == b.truncated &&
+  return a.truncated == b.truncated && a.resume == b.resume &&
          same_all(a.rows, b.rows, [](auto& x, auto& y) {
            return x.key == y.key && x.value == y.value;
          });
@@ -111,7 +111,8 @@ bool same(const txn_erase& a, const txn_erase& b) {
   return a.key == b.key;
 }
 bool same(const txn_scan& a, const txn_scan& b) {
-  return a.prefix == b.prefix && a.limit == b.limit;
+  return a.prefix == b.prefix && a.limit == b.limit && a.after == b.after &&
+         a.max_bytes == b.max_bytes;
 }
 bool same(const txn_commit& a, const txn_commit& b) {
   return same(a.writes, b.writes);
@@ -222,7 +223,8 @@ BOOST_FIXTURE_TEST_CASE(participant_messages_round_trip, caf_fixture) {
   check(read_reply{std::string{}}); // present but empty differs from absent
   check(read_reply{std::nullopt});
   check(scan_request{1, odd_key, 5, 10});
-  check(scan_reply{{{odd_key, odd_value}, {"b", ""}}, true});
+  check(scan_request{1, odd_key, 5, 0, odd_key + "z", 65536});
+  check(scan_reply{{{odd_key, odd_value}, {"b", ""}}, true, "b"});
   check(validate_request{5, 6, 7, {odd_key, "b"}});
   check(outcome_request{12, 13});
   check(txn_outcome{12, 13, outcome_state::committed, 5, 9});
@@ -240,6 +242,7 @@ BOOST_FIXTURE_TEST_CASE(transaction_messages_round_trip, caf_fixture) {
   check(txn_put{odd_key, odd_value});
   check(txn_erase{odd_key});
   check(txn_scan{"acct/", 100});
+  check(txn_scan{"acct/", 0, "acct/17", 4096});
   check(txn_commit{});
   check(txn_commit{{write_op::put(odd_key, odd_value), write_op::erase("b")}});
   check(txn_committed{3, 44, true});

@@ -162,6 +162,7 @@ txn_config(actors::node_runtime& rt, const config::cluster_config& cluster,
   cc.retry = cluster.retry;
   cc.max_key_bytes = cluster.limits.max_key_bytes;
   cc.max_value_bytes = cluster.limits.max_value_bytes;
+  cc.scan_page_bytes = cluster.limits.scan_page_bytes();
   return cc;
 }
 

@@ -2,6 +2,8 @@
 // commit that carries the writes (one round trip instead of one per write).
 #include "client_impl.hpp"
 
+#include <iterator>
+
 #include <caf/send.hpp>
 
 #include "troupe/actors/blocking_call.hpp"
@@ -116,16 +118,37 @@ transaction::scan(const std::string& prefix, std::uint32_t limit) {
        i != d.writes.end() && i->first.compare(0, prefix.size(), prefix) == 0;
        ++i)
     ++own;
+  // Page by page (each answer fits a network message), each after the
+  // last, until the prefix or the limit ends.
   std::vector<key_value> out;
-  if (auto err = d.call([&](scan_reply& r) { out = std::move(r.rows); },
-                        txn_scan{prefix, limit == 0 ? 0 : limit + own}))
-    return err;
+  txn_scan req{prefix, 0, {}, 0};
+  for (bool more = true; more;) {
+    if (limit != 0)
+      req.limit = limit + own - static_cast<std::uint32_t>(out.size());
+    bool stuck = false;
+    if (auto err = d.call(
+          [&](scan_reply& r) {
+            if (out.empty())
+              out = std::move(r.rows);
+            else
+              std::move(r.rows.begin(), r.rows.end(), std::back_inserter(out));
+            more = r.truncated && (limit == 0 || out.size() < limit + own);
+            stuck = more && r.resume <= req.after;
+            req.after = std::move(r.resume);
+          },
+          req))
+      return err;
+    if (stuck)
+      return make_error(errc::corrupt,
+                        "scan of '" + prefix +
+                          "': a page did not move past the previous one");
+  }
   if (own == 0) {
     if (limit != 0 && out.size() > limit) out.resize(limit);
     return out;
   }
   return std::move(
-    overlay_writes(std::move(out), d.writes, prefix, limit, false).rows);
+    overlay_writes(std::move(out), d.writes, prefix, {}, limit).rows);
 }
 
 caf::error transaction::impl::buffer(std::string key,
@@ -150,6 +173,22 @@ caf::error transaction::erase(std::string key) {
 caf::expected<txn_committed> transaction::commit() {
   auto& d = *impl_;
   if (d.state != impl::phase::active) return not_active(d.started.txn);
+  // The writes go in one message: one the nodes would refuse (and drop the
+  // connection for) is an error here, with nothing sent; the transaction
+  // stays active, so it can still be aborted.
+  const auto& lim = d.owner->cluster.limits;
+  std::uint64_t bytes = lim.message_overhead_bytes;
+  for (const auto& [k, v] : d.writes)
+    bytes += k.size() + (v ? v->size() : 0) + lim.row_overhead_bytes;
+  if (bytes > lim.max_message_bytes)
+    return make_error(errc::too_large,
+                      "the writes of transaction " +
+                        std::to_string(d.started.txn) + " need about " +
+                        std::to_string(bytes) +
+                        " bytes in one message, more than "
+                        "limits.max_message_bytes (" +
+                        std::to_string(lim.max_message_bytes) +
+                        "): split them over several transactions");
   txn_commit req;
   req.writes.reserve(d.writes.size());
   for (auto& [k, v] : d.writes)

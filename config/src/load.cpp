@@ -266,6 +266,19 @@ void read_limits(table_reader& top, cluster_config& cfg,
     r.get_int("max_value_bytes", l.max_value_bytes, 1, 64LL << 20, " bytes"));
   l.max_message_bytes = static_cast<std::uint32_t>(r.get_int(
     "max_message_bytes", l.max_message_bytes, 1024, 256LL << 20, " bytes"));
+  // One write (or one read's answer) travels in one message with room to
+  // spare: otherwise a value the limits allow could never be sent.
+  auto one_row = std::uint64_t{l.max_key_bytes} + l.max_value_bytes +
+                 limits_config::message_overhead_bytes;
+  if (l.max_message_bytes < one_row)
+    r.fail_at(table->contains("max_message_bytes") ? "max_message_bytes"
+              : table->contains("max_value_bytes") ? "max_value_bytes"
+                                                   : "max_key_bytes",
+              "'max_message_bytes' in [limits] (" +
+                std::to_string(l.max_message_bytes) +
+                ") must hold one key and one value at their limits plus " +
+                std::to_string(limits_config::message_overhead_bytes) +
+                " bytes of framing (" + std::to_string(one_row) + ")");
 }
 
 void read_log(table_reader& top, cluster_config& cfg, const std::string& file) {

@@ -205,6 +205,21 @@ BOOST_AUTO_TEST_CASE(negative_interval_is_rejected) {
                "must be a positive interval in milliseconds, got -5");
 }
 
+BOOST_AUTO_TEST_CASE(a_message_limit_below_one_key_and_value_is_rejected) {
+  // 1 MiB values (the default) cannot travel in 64 KiB messages.
+  expect_error(two_nodes + "[limits]\nmax_message_bytes = 65536\n", 9, 21,
+               "'max_message_bytes' in [limits] (65536) must hold one key "
+               "and one value at their limits plus 4096 bytes of framing "
+               "(1056768)");
+  // Smaller values make it fit; the scan page is half of what is left.
+  auto ok = parse(two_nodes + "[limits]\nmax_value_bytes = 4096\n"
+                              "max_message_bytes = 65536\n",
+                  "test.toml");
+  BOOST_CHECK_EQUAL(ok.limits.scan_page_bytes(),
+                    (65536u - 4096u - 4096u - 4096u) / 2);
+  BOOST_CHECK_EQUAL(cluster_config{}.limits.scan_page_bytes(), 256u * 1024);
+}
+
 BOOST_AUTO_TEST_CASE(weight_zero_is_rejected) {
   expect_error("[[nodes]]\nname = \"a\"\nport = 1\nweight = 0\n", 4, 10,
                "'weight' in nodes[0] must be between 1 and 10000, got 0");

@@ -95,15 +95,20 @@ void read_many(txn_self self, const txn_get_many& req,
   }
 }
 
-/// The rows of a scan over several shards, gathered as they come.
+/// The rows of one page of a scan over several shards, gathered as they
+/// come. Each shard sends a page of its own; the merged page ends at the
+/// frontier, the least key at which a shard's page stopped short: up to it
+/// every shard's rows are in; past it, only some are (they come again with
+/// the next page).
 struct scan_gather {
   txn_scan req;
   caf::typed_response_promise<scan_reply> rp;
   std::vector<key_value> rows;
-  bool truncated = false;
-  std::uint32_t left = 0; ///< shards not answered yet
-  shard_id next = 0;      ///< the next shard to read
-  shard_id end = 0;       ///< past the last shard to read
+  std::optional<std::string> frontier;
+  std::uint32_t shard_bytes = 0; ///< each shard's page budget
+  std::uint32_t left = 0;        ///< shards not answered yet
+  shard_id next = 0;             ///< the next shard to read
+  shard_id end = 0;              ///< past the last shard to read
   bool failed = false;
 };
 
@@ -127,8 +132,12 @@ void scan_shard(txn_self self, shard_id s, std::shared_ptr<scan_gather> g,
   };
   with_shard(self, s, [=](caf::expected<participant_actor> p) {
     if (!p) return fail(std::move(p.error()));
-    scan_request sr{s, g->req.prefix, self->state.txn->id().start_ts,
-                    g->req.limit};
+    scan_request sr{s,
+                    g->req.prefix,
+                    self->state.txn->id().start_ts,
+                    g->req.limit,
+                    g->req.after,
+                    g->shard_bytes};
     self->request(*p, self->state.cfg->request_timeout, sr)
       .then(
         [=](scan_reply& r) {
@@ -136,11 +145,13 @@ void scan_shard(txn_self self, shard_id s, std::shared_ptr<scan_gather> g,
             self->state.txn->note_read(kv.key);
             g->rows.push_back(std::move(kv));
           }
-          g->truncated = g->truncated || r.truncated;
+          if (r.truncated && (!g->frontier || r.resume < *g->frontier))
+            g->frontier = std::move(r.resume);
           if (g->failed) return;
           if (--g->left > 0) return scan_next(self, g);
           g->rp.deliver(self->state.txn->overlay(
-            std::move(g->rows), g->req.prefix, g->req.limit, g->truncated));
+            std::move(g->rows), g->req.prefix, {g->req.after, g->frontier},
+            g->req.limit));
         },
         [=](caf::error& err) {
           if (is(err, errc::locked) && !g->failed &&
@@ -165,6 +176,11 @@ void scan_all(txn_self self, txn_scan req,
   g->next = only ? *only : 0;
   g->end = only ? *only + 1 : count;
   g->left = g->end - g->next;
+  // The page: the node's size, or less when asked; shared by the shards
+  // read (hash placement spreads a prefix's keys evenly over them).
+  auto page = self->state.cfg->scan_page_bytes;
+  if (g->req.max_bytes != 0 && g->req.max_bytes < page) page = g->req.max_bytes;
+  g->shard_bytes = std::max<std::uint32_t>(page / g->left, 1);
   auto width = std::max<std::uint32_t>(self->state.cfg->scan_parallelism, 1);
   for (std::uint32_t i = 0; i < width; ++i)
     scan_next(self, g);

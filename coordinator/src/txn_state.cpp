@@ -47,10 +47,10 @@ txn_state::buffered(const std::string& key) const {
 
 actors::scan_reply txn_state::overlay(std::vector<actors::key_value> rows,
                                       const std::string& prefix,
-                                      std::uint32_t limit,
-                                      bool truncated) const {
-  return actors::overlay_writes(std::move(rows), writes_, prefix, limit,
-                                truncated);
+                                      const actors::scan_window& window,
+                                      std::uint32_t limit) const {
+  return actors::overlay_writes(std::move(rows), writes_, prefix, window,
+                                limit);
 }
 
 std::map<actors::shard_id, participant_plan> txn_state::plan() const {

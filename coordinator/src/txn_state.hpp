@@ -53,11 +53,12 @@ class txn_state {
     if (level_ == actors::isolation_level::serializable) reads_.insert(key);
   }
 
-  /// Applies the buffered writes under `prefix` to merged storage rows.
+  /// Applies the buffered writes under `prefix` in `window` to the merged
+  /// storage rows of one page of a scan (actors::overlay_writes).
   [[nodiscard]] actors::scan_reply overlay(std::vector<actors::key_value> rows,
                                            const std::string& prefix,
-                                           std::uint32_t limit,
-                                           bool truncated) const;
+                                           const actors::scan_window& window,
+                                           std::uint32_t limit) const;
 
   /// Groups the writes (and, under serializable, the reads that are not
   /// also written) by shard. Shards with reads only have no writes.

@@ -353,6 +353,64 @@ BOOST_FIXTURE_TEST_CASE(a_scan_reads_a_few_shards_at_a_time, txn_fixture) {
   }
 }
 
+BOOST_FIXTURE_TEST_CASE(a_scan_comes_in_pages_that_add_up_to_the_whole,
+                        txn_fixture) {
+  // 3 shards x 8 keys, own writes in between: every page size gives the
+  // same rows, once each, in key order; small pages take many requests.
+  std::vector<std::pair<std::string, std::string>> rows;
+  for (char shard : {'0', '1', '2'})
+    for (int i = 0; i < 8; ++i)
+      rows.emplace_back(std::string{shard} + "k" + std::to_string(i), "v");
+  load(rows);
+  std::string want;
+  for (const auto& [k, v] : rows)
+    if (k != "2k3") want += k + "=" + (k == "1k5" ? "own" : v) + ";";
+  want.insert(want.find("1k0"), "0k9=own;");
+  for (std::uint32_t page : {1u, 40u, 100u, 1u << 20}) {
+    cfg.scan_page_bytes = page;
+    replace({});
+    auto x = begin();
+    put(x, "1k5", "own");
+    put(x, "0k9", "own");
+    BOOST_REQUIRE(!send_void(x, txn_erase{"2k3"}));
+    std::string got;
+    int requests = 0;
+    txn_scan req{"", 0, {}, 0};
+    for (bool more = true; more && requests < 100; ++requests) {
+      auto r = call<scan_reply>(x.handle, req);
+      BOOST_REQUIRE(r);
+      for (auto& kv : r->rows)
+        got += kv.key + "=" + kv.value + ";";
+      more = r->truncated;
+      if (more) BOOST_REQUIRE(r->resume > req.after);
+      req.after = r->resume;
+    }
+    BOOST_CHECK_EQUAL(got, want);
+    if (page <= 40)
+      BOOST_CHECK_GE(requests, 10); // about one row per shard per page
+    else if (page == 1u << 20)
+      BOOST_CHECK_EQUAL(requests, 1);
+    // A client may ask for less than the node's page, not more.
+    auto small = call<scan_reply>(x.handle, txn_scan{"", 0, {}, 1});
+    BOOST_REQUIRE(small);
+    BOOST_CHECK(small->truncated);
+    BOOST_CHECK_LE(small->rows.size(), 3u);
+    // With a limit, the last page ends at the limit's row.
+    auto limited = call<scan_reply>(x.handle, txn_scan{"1k", 3, "1k4", 0});
+    BOOST_REQUIRE(limited);
+    std::string cut;
+    for (auto& kv : limited->rows)
+      cut += kv.key + ";";
+    if (page == 1u << 20) {
+      BOOST_CHECK_EQUAL(cut, "1k5;1k6;1k7;");
+      BOOST_CHECK(!limited->truncated);
+    } else {
+      BOOST_CHECK(limited->truncated);
+      BOOST_CHECK_EQUAL(limited->resume, limited->rows.back().key);
+    }
+  }
+}
+
 BOOST_FIXTURE_TEST_CASE(writes_sent_with_the_commit_apply_after_buffered_ones,
                         txn_fixture) {
   load({{"0w", "old"}, {"2w", "gone"}});

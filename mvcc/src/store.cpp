@@ -90,8 +90,9 @@ store::get(shard_id shard, const std::string& key, timestamp ts) {
 
 result<std::vector<key_value>> store::scan(shard_id shard,
                                            const key_range& range, timestamp ts,
-                                           std::size_t limit) {
-  return impl_->scan(shard, range, ts, limit);
+                                           std::size_t limit,
+                                           std::size_t max_bytes) {
+  return impl_->scan(shard, range, ts, limit, max_bytes);
 }
 
 void store::prepare_async(const prepare_request& req, completion done) {

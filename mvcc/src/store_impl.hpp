@@ -116,7 +116,8 @@ struct store::impl {
   [[nodiscard]] result<std::optional<std::string>>
   get(shard_id shard, const std::string& key, timestamp ts);
   [[nodiscard]] result<std::vector<key_value>>
-  scan(shard_id shard, const key_range& range, timestamp ts, std::size_t limit);
+  scan(shard_id shard, const key_range& range, timestamp ts, std::size_t limit,
+       std::size_t max_bytes);
   void prepare(const prepare_request& req, completion done);
   void one_phase_commit(const one_phase_request& req, completion done);
   void commit(shard_id shard, txn_id txn, timestamp commit_ts, completion done);

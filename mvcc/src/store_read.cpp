@@ -39,12 +39,14 @@ store::impl::get(shard_id shard, const std::string& key, timestamp ts) {
     std::move(*(*found)->record.mutable_value())};
 }
 
-result<std::vector<key_value>> store::impl::scan(shard_id shard,
-                                                 const key_range& range,
-                                                 timestamp ts,
-                                                 std::size_t limit) {
-  if (auto st = check_key(range.begin); !st) return st.error();
-  if (auto st = check_key(range.end); !st) return st.error();
+result<std::vector<key_value>>
+store::impl::scan(shard_id shard, const key_range& range, timestamp ts,
+                  std::size_t limit, std::size_t max_bytes) {
+  // A bound may be one byte longer than a key: the successor of a key (the
+  // key and a zero byte) starts the page after it.
+  for (const auto* bound : {&range.begin, &range.end})
+    if (bound->size() > opts_.max_key_bytes + 1)
+      if (auto st = check_key(*bound); !st) return st.error();
   if (auto st = check_snapshot(ts); !st) return st.error();
   note_read(shard, ts);
   auto lo = codec::range_bound(shard, range.begin);
@@ -87,12 +89,19 @@ result<std::vector<key_value>> store::impl::scan(shard_id shard,
     }
     return {};
   };
-  // Without a limit every intent in the range matters: check them first,
-  // so a scan that must wait for a lock does not read its rows in vain.
-  if (limit == 0)
+  // Without a limit or budget every intent in the range matters: check
+  // them first, so a scan that must wait for a lock does not read its rows
+  // in vain.
+  bool bounded = limit != 0 || max_bytes != 0;
+  if (!bounded)
     if (auto st = blocking_intent(hi); !st) return st.error();
 
   std::vector<key_value> rows;
+  std::size_t bytes = 0;
+  auto full = [&] {
+    return (limit != 0 && rows.size() >= limit) ||
+           (max_bytes != 0 && bytes >= max_bytes);
+  };
   std::unique_ptr<rocksdb::Iterator> it{
     db_->NewIterator(ro, cf(family::versions))};
   // Versions of a key are adjacent, newest first, and most keys have only
@@ -100,7 +109,7 @@ result<std::vector<key_value>> store::impl::scan(shard_id shard,
   // of a Seek(), and seek only past a long run of them.
   constexpr int steps_before_seek = 4;
   it->Seek(lo);
-  while (it->Valid() && (limit == 0 || rows.size() < limit)) {
+  while (it->Valid() && !full()) {
     auto decoded = codec::decode(it->key().ToStringView(), true);
     if (!decoded)
       return key_error(errc::corrupt_record, it->key().ToString(),
@@ -131,8 +140,11 @@ result<std::vector<key_value>> store::impl::scan(shard_id shard,
     auto rec = decode<pb::version_record>(it->value().ToString(),
                                           decoded->user_key, "version");
     if (!rec) return rec.error();
-    if (!rec->tombstone())
+    if (!rec->tombstone()) {
+      bytes +=
+        decoded->user_key.size() + rec->value().size() + scan_row_overhead;
       rows.push_back({decoded->user_key, std::move(*rec->mutable_value())});
+    }
     // Older versions of this key: skip them.
     int steps = 0;
     do {
@@ -144,11 +156,11 @@ result<std::vector<key_value>> store::impl::scan(shard_id shard,
     return from_status(it->status(),
                        "scan versions of shard " + std::to_string(shard));
 
-  // With a limit, intents matter only up to where the result ends.
-  if (limit != 0) {
+  // With a limit or budget, intents matter only up to where the result
+  // ends.
+  if (bounded) {
     auto lock_hi = hi;
-    if (rows.size() == limit)
-      lock_hi = codec::after_versions(shard, rows.back().key);
+    if (full()) lock_hi = codec::after_versions(shard, rows.back().key);
     if (auto st = blocking_intent(lock_hi); !st) return st.error();
   }
   return rows;

@@ -310,4 +310,63 @@ BOOST_AUTO_TEST_CASE(scans_return_keys_in_order_with_limit_and_prefix) {
   BOOST_TEST(limited->at(1).key == "b");
 }
 
+BOOST_AUTO_TEST_CASE(a_byte_budget_ends_a_page_and_pages_resume_after_it) {
+  // Twenty rows of 21 bytes each against the budget (3-byte key, 2-byte
+  // value, scan_row_overhead); k05 is deleted and costs nothing.
+  std::vector<mutation> writes;
+  for (int i = 0; i < 20; ++i)
+    writes.push_back(mutation::put(
+      "k" + std::string(i < 10 ? "0" : "") + std::to_string(i), "vv"));
+  put(1, writes, 10);
+  put(1, {mutation::del("k05")}, 11);
+  static_assert(scan_row_overhead == 16);
+  // Rows until their bytes reach the budget: 21, 42, then 63 >= 50.
+  auto first = db->scan(1, key_range::prefix("k"), 20, 0, 50);
+  BOOST_REQUIRE(first);
+  BOOST_REQUIRE_EQUAL(first->size(), 3u);
+  BOOST_TEST(first->back().key == "k02");
+  // Page after page, each from the successor of the last key, gives the
+  // whole scan once.
+  std::vector<std::string> paged;
+  std::string after;
+  for (int pages = 0; pages < 20; ++pages) {
+    auto range = key_range::prefix("k");
+    if (!after.empty()) range.begin = after + '\0';
+    auto page = db->scan(1, range, 20, 0, 50);
+    BOOST_REQUIRE(page);
+    if (page->empty()) break;
+    for (const auto& kv : *page)
+      paged.push_back(kv.key);
+    after = page->back().key;
+  }
+  std::vector<std::string> all;
+  auto whole = db->scan(1, key_range::prefix("k"), 20);
+  BOOST_REQUIRE(whole);
+  for (const auto& kv : *whole)
+    all.push_back(kv.key);
+  BOOST_REQUIRE_EQUAL(all.size(), 19u);
+  BOOST_TEST(paged == all, boost::test_tools::per_element());
+  // An intent past the page does not hold the page up; the whole range
+  // waits for it.
+  BOOST_REQUIRE(
+    db->prepare(make_prepare(1, 77, 15, {mutation::put("k17", "x")})));
+  BOOST_TEST(db->scan(1, key_range::prefix("k"), 20, 0, 50).has_value());
+  auto blocked = db->scan(1, key_range::prefix("k"), 20);
+  BOOST_REQUIRE(!blocked);
+  BOOST_TEST(to_string(blocked.error().code) == "locked");
+}
+
+BOOST_AUTO_TEST_CASE(the_successor_of_a_longest_key_bounds_a_range) {
+  auto opts = options{};
+  std::string longest(opts.max_key_bytes, 'x');
+  put(1, {mutation::put(longest, "1")}, 10);
+  auto after = db->scan(1, key_range{longest + '\0', ""}, 20);
+  BOOST_REQUIRE(after);
+  BOOST_TEST(after->empty());
+  // Two bytes past the limit is not a bound of any key's page.
+  auto too_long = db->scan(1, key_range{longest + "yy", ""}, 20);
+  BOOST_REQUIRE(!too_long);
+  BOOST_TEST(to_string(too_long.error().code) == "key_too_large");
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -68,17 +68,27 @@ void shard_state::scan(const actors::scan_request& req, scan_fn reply) {
                 bool may_wait) -> std::optional<actors::txn_id> {
     // One row more than asked tells whether the limit cut the result.
     std::size_t limit = req.limit == 0 ? 0 : std::size_t{req.limit} + 1;
-    auto r =
-      db_->scan(shard_, mvcc::key_range::prefix(req.prefix), req.ts, limit);
+    auto range = mvcc::key_range::prefix(req.prefix);
+    // The page after `after`: from its successor (the key and a zero byte).
+    if (!req.after.empty() && req.after >= range.begin)
+      range.begin = req.after + '\0';
+    auto r = db_->scan(shard_, range, req.ts, limit, req.max_bytes);
     if (!r) return wait_or_fail(r.error(), may_wait, reply);
     actors::scan_reply out;
     out.rows.reserve(r->size());
-    for (auto& kv : *r)
+    std::size_t bytes = 0;
+    for (auto& kv : *r) {
+      bytes += kv.key.size() + kv.value.size() + mvcc::scan_row_overhead;
       out.rows.push_back({std::move(kv.key), std::move(kv.value)});
+    }
     if (req.limit != 0 && out.rows.size() > req.limit) {
       out.rows.resize(req.limit);
       out.truncated = true;
     }
+    // A page that reached its budget may or may not be the last: the next
+    // one tells (at worst it is empty).
+    if (req.max_bytes != 0 && bytes >= req.max_bytes) out.truncated = true;
+    if (out.truncated) out.resume = out.rows.back().key;
     reply(std::move(out));
     return std::nullopt;
   });

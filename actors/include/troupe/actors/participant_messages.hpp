@@ -129,12 +129,18 @@ struct read_reply {
   std::optional<std::string> value;
 };
 
-/// Snapshot read of every key starting with `prefix` at `ts`.
+/// Snapshot read of the keys starting with `prefix` at `ts`, in key order:
+/// one page of them. The page starts after `after` (empty: at the first
+/// key) and ends at `limit` rows (0: no limit) or, with `max_bytes` (0: no
+/// budget), at the first row that brings its keys and values to
+/// `max_bytes`, so that no answer outgrows a network message.
 struct scan_request {
   shard_id shard = 0;
   std::string prefix;
   timestamp ts = 0;
   std::uint32_t limit = 0; ///< 0: no limit
+  std::string after;       ///< resume point: only keys after it
+  std::uint32_t max_bytes = 0;
 };
 
 struct key_value {
@@ -142,10 +148,13 @@ struct key_value {
   std::string value;
 };
 
-/// Visible rows in key order; `truncated` when the limit cut the result.
+/// Visible rows in key order. `truncated`: the limit or the byte budget
+/// ended the page; the rest (if any) is after `resume`, which a next page
+/// passes as `after`.
 struct scan_reply {
   std::vector<key_value> rows;
   bool truncated = false;
+  std::string resume; ///< set when truncated
 };
 
 /// Serializable read validation, after every participant voted YES: no key

@@ -37,9 +37,10 @@ namespace troupe::actors {
 /// - `txn_get_many -> txn_values`: like one txn_get per key, read in
 ///   parallel; one value per key, in order. Errors as txn_get (the first
 ///   failing key's).
-/// - `txn_scan -> scan_reply`: all keys with the prefix over every shard,
-///   merged in key order, own writes applied; `truncated` when `limit` cut
-///   it. Errors as txn_get.
+/// - `txn_scan -> scan_reply`: the keys with the prefix over every shard,
+///   merged in key order, own writes applied, one page at a time:
+///   `truncated` when `limit` or the page size cut it, and then `resume`
+///   is the next request's `after`. Errors as txn_get.
 /// - `txn_put -> void`, `txn_erase -> void`: buffer a write. Errors:
 ///   too_large (key or value above the limits), invalid_argument (after
 ///   commit or abort).

@@ -81,11 +81,16 @@ struct txn_erase {
   std::string key;
 };
 
-/// Reads every key starting with `prefix` at the snapshot, own writes
-/// applied, in key order, at most `limit` rows (0: no limit).
+/// Reads the keys starting with `prefix` at the snapshot, own writes
+/// applied, in key order: one page of them, after `after` (empty: from the
+/// first key), at most `limit` rows (0: no limit) and about `max_bytes` of
+/// keys and values (0, or more than the node's page size: the node's page
+/// size). A truncated answer names where the next page resumes.
 struct txn_scan {
   std::string prefix;
   std::uint32_t limit = 0;
+  std::string after;
+  std::uint32_t max_bytes = 0;
 };
 
 /// Commits the transaction. `writes` are buffered writes sent along (a

@@ -59,6 +59,26 @@ struct limits_config {
   std::uint32_t max_key_bytes{4096};
   std::uint32_t max_value_bytes{1u << 20};
   std::uint32_t max_message_bytes{4u << 20};
+  /// What a message carries besides its keys and values, at most: framing,
+  /// ids, timestamps, and per-row field tags (counted per row below).
+  static constexpr std::uint32_t message_overhead_bytes = 4096;
+  static constexpr std::uint32_t row_overhead_bytes = 16;
+  static constexpr std::uint32_t max_scan_page_bytes = 256 * 1024;
+
+  /// What one page of a scan carries (keys, values and row_overhead_bytes
+  /// per row): half of what a message holds besides one row at the limits
+  /// (a page ends with the row that reaches its size), at most
+  /// max_scan_page_bytes, so that every answer stays well inside
+  /// max_message_bytes and no single answer holds up a connection for long.
+  [[nodiscard]] std::uint32_t scan_page_bytes() const {
+    std::uint64_t one_row =
+      std::uint64_t{max_key_bytes} + max_value_bytes + message_overhead_bytes;
+    std::uint64_t room =
+      max_message_bytes > one_row ? (max_message_bytes - one_row) / 2 : 1;
+    if (room < 1) room = 1;
+    return static_cast<std::uint32_t>(
+      room < max_scan_page_bytes ? room : max_scan_page_bytes);
+  }
 };
 
 /// Log verbosity: trace, debug, info, warn, error or off.

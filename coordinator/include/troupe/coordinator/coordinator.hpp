@@ -62,6 +62,9 @@ struct coordinator_config {
   /// transactions queued behind it through in between, at the cost of a
   /// few round trips more for the scan. At least 1.
   std::uint32_t scan_parallelism = 4;
+  /// The keys and values (plus 16 bytes per row) of one page of a scan:
+  /// the most a txn_scan answer carries (config::limits_config).
+  std::uint32_t scan_page_bytes = 256 * 1024;
   std::uint32_t max_key_bytes = 4096;
   std::uint32_t max_value_bytes = 1u << 20;
   std::uint64_t seed = 0; ///< backoff jitter

@@ -54,12 +54,15 @@ class store {
   get(shard_id shard, const std::string& key, timestamp ts);
 
   /// Returns the visible key/value pairs of `range` at `ts` in key order,
-  /// at most `limit` (0: no limit). Errors as `get`, locked for the first
-  /// intent met in the range.
-  [[nodiscard]] result<std::vector<key_value>> scan(shard_id shard,
-                                                    const key_range& range,
-                                                    timestamp ts,
-                                                    std::size_t limit = 0);
+  /// at most `limit` (0: no limit), and with `max_bytes` (0: no budget) no
+  /// more once their keys and values (plus scan_row_overhead each) reach
+  /// `max_bytes` (one page of a paged scan: the row that reaches it is the
+  /// last). Errors as `get`,
+  /// locked for the first intent met in the part of the range the answer
+  /// covers.
+  [[nodiscard]] result<std::vector<key_value>>
+  scan(shard_id shard, const key_range& range, timestamp ts,
+       std::size_t limit = 0, std::size_t max_bytes = 0);
 
   // -- two-phase commit ----------------------------------------------------
 

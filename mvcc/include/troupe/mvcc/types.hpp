@@ -64,6 +64,10 @@ struct key_value {
 };
 
 /// Keys in [begin, end) of one shard; an empty `end` means no upper bound.
+/// What one row of a scan counts against a page's byte budget besides its
+/// key and value: its share of the framing of the message it travels in.
+constexpr std::size_t scan_row_overhead = 16;
+
 struct key_range {
   std::string begin;
   std::string end;
