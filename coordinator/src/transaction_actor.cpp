@@ -7,6 +7,7 @@
 #include <caf/event_based_actor.hpp>
 
 #include "troupe/actors/errc.hpp"
+#include "troupe/mvcc/types.hpp"
 
 namespace troupe::coordinator {
 
@@ -97,46 +98,84 @@ void read_many(txn_self self, const txn_get_many& req,
 
 /// The rows of one page of a scan over several shards, gathered as they
 /// come. Each shard sends a page of its own; the merged page ends at the
-/// frontier, the least key at which a shard's page stopped short: up to it
-/// every shard's rows are in; past it, only some are (they come again with
-/// the next page).
+/// frontier, the least key at which a shard's page stopped short (up to it
+/// every shard's rows are in; past it only some are), or earlier where the
+/// merged rows reach the page size. What was read past the page's end is
+/// kept for the next page (scan_cursor).
 struct scan_gather {
   txn_scan req;
   caf::typed_response_promise<scan_reply> rp;
   std::vector<key_value> rows;
+  std::vector<std::pair<shard_id, std::string>> todo; ///< shard, after
+  std::map<shard_id, std::string> open; ///< shards read only up to a key
   std::optional<std::string> frontier;
+  std::uint32_t page_bytes = 0;  ///< the merged page's size
   std::uint32_t shard_bytes = 0; ///< each shard's page budget
-  std::uint32_t left = 0;        ///< shards not answered yet
-  shard_id next = 0;             ///< the next shard to read
-  shard_id end = 0;              ///< past the last shard to read
+  std::size_t next = 0;          ///< the next entry of `todo` to read
+  std::size_t left = 0;          ///< shards not answered yet
   bool failed = false;
 };
 
-void scan_shard(txn_self self, shard_id s, std::shared_ptr<scan_gather> g,
+void scan_shard(txn_self self, std::size_t i, std::shared_ptr<scan_gather> g,
                 std::uint32_t attempt);
 
 /// Starts the scan of the next shard, if any is left.
 void scan_next(txn_self self, const std::shared_ptr<scan_gather>& g) {
-  if (g->failed || g->next >= g->end) return;
+  if (g->failed || g->next >= g->todo.size()) return;
   scan_shard(self, g->next++, g, 1);
 }
 
-/// Scans one shard into `g`, retrying (bounded) while an undecided intent
-/// blocks it, like read_key.
-void scan_shard(txn_self self, shard_id s, std::shared_ptr<scan_gather> g,
+/// Ends the page: the rows up to its end, own writes applied, go to the
+/// client; the rows past it and the shards still open stay for the next.
+void finish_page(txn_self self, scan_gather& g) {
+  auto by_key = [](const key_value& a, const key_value& b) {
+    return a.key < b.key;
+  };
+  std::sort(g.rows.begin(), g.rows.end(), by_key);
+  auto cut = g.rows.end();
+  if (g.frontier)
+    cut = std::upper_bound(g.rows.begin(), g.rows.end(),
+                           key_value{*g.frontier, {}}, by_key);
+  std::optional<std::string> upto = g.frontier;
+  std::size_t bytes = 0;
+  for (auto i = g.rows.begin(); i != cut; ++i) {
+    bytes += i->key.size() + i->value.size() + mvcc::scan_row_overhead;
+    if (bytes >= g.page_bytes && i + 1 != cut) {
+      cut = i + 1;
+      upto = i->key;
+      break;
+    }
+  }
+  std::vector<key_value> past{std::make_move_iterator(cut),
+                              std::make_move_iterator(g.rows.end())};
+  g.rows.erase(cut, g.rows.end());
+  auto out = self->state.txn->overlay(std::move(g.rows), g.req.prefix,
+                                      {g.req.after, upto}, g.req.limit);
+  // Kept only when the page ended at `upto` (not at the limit): then the
+  // next page starts exactly after it.
+  if (upto && out.truncated && out.resume == *upto)
+    self->state.cursor =
+      scan_cursor{g.req.prefix, *upto, std::move(past), std::move(g.open)};
+  g.rp.deliver(std::move(out));
+}
+
+/// Scans entry `i` of the gather's shards into `g`, retrying (bounded)
+/// while an undecided intent blocks it, like read_key.
+void scan_shard(txn_self self, std::size_t i, std::shared_ptr<scan_gather> g,
                 std::uint32_t attempt) {
   auto fail = [=](caf::error err) {
     if (g->failed) return;
     g->failed = true;
     g->rp.deliver(std::move(err));
   };
+  auto s = g->todo[i].first;
   with_shard(self, s, [=](caf::expected<participant_actor> p) {
     if (!p) return fail(std::move(p.error()));
     scan_request sr{s,
                     g->req.prefix,
                     self->state.txn->id().start_ts,
                     g->req.limit,
-                    g->req.after,
+                    g->todo[i].second,
                     g->shard_bytes};
     self->request(*p, self->state.cfg->request_timeout, sr)
       .then(
@@ -145,43 +184,62 @@ void scan_shard(txn_self self, shard_id s, std::shared_ptr<scan_gather> g,
             self->state.txn->note_read(kv.key);
             g->rows.push_back(std::move(kv));
           }
-          if (r.truncated && (!g->frontier || r.resume < *g->frontier))
-            g->frontier = std::move(r.resume);
+          if (r.truncated) {
+            if (!g->frontier || r.resume < *g->frontier) g->frontier = r.resume;
+            g->open[s] = std::move(r.resume);
+          }
           if (g->failed) return;
           if (--g->left > 0) return scan_next(self, g);
-          g->rp.deliver(self->state.txn->overlay(
-            std::move(g->rows), g->req.prefix, {g->req.after, g->frontier},
-            g->req.limit));
+          finish_page(self, *g);
         },
         [=](caf::error& err) {
           if (is(err, errc::locked) && !g->failed &&
               attempt < self->state.cfg->retry.max_attempts)
             return after(self, self->state.delays->delay(attempt),
-                         [=] { scan_shard(self, s, g, attempt + 1); });
+                         [=] { scan_shard(self, i, g, attempt + 1); });
           fail(std::move(err));
         });
   });
 }
 
 /// Scans every shard (or the one a hash-tagged prefix names), merges,
-/// applies own writes.
+/// applies own writes; one page. The page after one that ended short
+/// starts from what that page read past its end, and reads on only the
+/// shards not read to their end.
 void scan_all(txn_self self, txn_scan req,
               caf::typed_response_promise<scan_reply> rp) {
-  auto count =
-    self->state.cfg->shards.count == 0 ? 1u : self->state.cfg->shards.count;
-  auto only = self->state.cfg->shards.of_prefix(req.prefix);
+  auto& cfg = *self->state.cfg;
   auto g = std::make_shared<scan_gather>();
+  auto& cursor = self->state.cursor;
+  if (cursor && !req.after.empty() && cursor->prefix == req.prefix &&
+      cursor->resume == req.after) {
+    g->rows = std::move(cursor->rows);
+    for (auto& [shard, after] : cursor->open)
+      g->todo.emplace_back(shard, std::move(after));
+  } else {
+    auto count = cfg.shards.count == 0 ? 1u : cfg.shards.count;
+    auto only = cfg.shards.of_prefix(req.prefix);
+    for (auto shard = only ? *only : 0u; shard < (only ? *only + 1 : count);
+         ++shard)
+      g->todo.emplace_back(shard, req.after);
+  }
+  cursor.reset();
   g->req = std::move(req);
   g->rp = std::move(rp);
-  g->next = only ? *only : 0;
-  g->end = only ? *only + 1 : count;
-  g->left = g->end - g->next;
-  // The page: the node's size, or less when asked; shared by the shards
-  // read (hash placement spreads a prefix's keys evenly over them).
-  auto page = self->state.cfg->scan_page_bytes;
-  if (g->req.max_bytes != 0 && g->req.max_bytes < page) page = g->req.max_bytes;
-  g->shard_bytes = std::max<std::uint32_t>(page / g->left, 1);
-  auto width = std::max<std::uint32_t>(self->state.cfg->scan_parallelism, 1);
+  // The page: the node's size, or less when asked. Each shard reads its
+  // share of it, but at least 16 KiB (or the page), so that a prefix
+  // spread thin over many shards takes one request per shard, not one per
+  // shard and page.
+  g->page_bytes = cfg.scan_page_bytes;
+  if (g->req.max_bytes != 0 && g->req.max_bytes < g->page_bytes)
+    g->page_bytes = g->req.max_bytes;
+  auto share = static_cast<std::uint32_t>(
+    g->page_bytes / std::max<std::size_t>(g->todo.size(), 1));
+  g->shard_bytes =
+    std::max({share, std::min<std::uint32_t>(g->page_bytes, 16 * 1024), 1u});
+  g->left = g->todo.size();
+  if (g->left == 0) return finish_page(self, *g);
+  auto width = std::max<std::uint32_t>(cfg.scan_parallelism, 1);
   for (std::uint32_t i = 0; i < width; ++i)
     scan_next(self, g);
 }

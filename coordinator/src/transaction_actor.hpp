@@ -7,7 +7,10 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
+#include <string>
+#include <vector>
 
 #include <caf/typed_event_based_actor.hpp>
 
@@ -23,6 +26,16 @@ namespace troupe::coordinator {
 using txn_impl_actor = actors::transaction_actor::extend<
   caf::reacts_to<actors::txn_timer_atom, std::uint64_t>,
   caf::reacts_to<actors::durable_atom, std::uint64_t, caf::error>>;
+
+/// What a page of a scan read past its end: the next page (the same
+/// prefix, after `resume`) starts from `rows` and reads on only the shards
+/// in `open`, each after its key.
+struct scan_cursor {
+  std::string prefix;
+  std::string resume;
+  std::vector<actors::key_value> rows;
+  std::map<actors::shard_id, std::string> open;
+};
 
 struct txn_actor_state;
 using txn_self = txn_impl_actor::stateful_pointer<txn_actor_state>;
@@ -47,6 +60,8 @@ struct txn_actor_state {
   std::map<std::uint64_t, std::function<void()>> timers;
   std::map<std::uint64_t, std::function<void(const caf::error&)>> durables;
   std::uint64_t idle_token = 0;
+  std::optional<scan_cursor>
+    cursor; ///< of the last scan page, if it ended short
   static inline const char* name = "troupe.transaction";
 };
 

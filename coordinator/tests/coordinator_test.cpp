@@ -401,7 +401,7 @@ BOOST_FIXTURE_TEST_CASE(a_scan_comes_in_pages_that_add_up_to_the_whole,
     std::string cut;
     for (auto& kv : limited->rows)
       cut += kv.key + ";";
-    if (page == 1u << 20) {
+    if (page >= 100) { // the three rows fit one page
       BOOST_CHECK_EQUAL(cut, "1k5;1k6;1k7;");
       BOOST_CHECK(!limited->truncated);
     } else {
