@@ -26,9 +26,12 @@ scan_reply overlay_writes(std::vector<key_value> rows,
   // One sort and one merge pass: a scan of every account is tens of
   // thousands of rows, and a map of them cost a node allocation and a copy
   // per row on the coordinator's (single) scheduler thread.
-  std::stable_sort(
-    rows.begin(), rows.end(),
-    [](const key_value& a, const key_value& b) { return a.key < b.key; });
+  // The coordinator's pages and the client's run of pages come sorted.
+  auto by_key = [](const key_value& a, const key_value& b) {
+    return a.key < b.key;
+  };
+  if (!std::is_sorted(rows.begin(), rows.end(), by_key))
+    std::stable_sort(rows.begin(), rows.end(), by_key);
   // Rows past the window (another shard's page went further) come again
   // with the next page.
   if (window.upto)

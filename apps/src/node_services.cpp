@@ -10,6 +10,7 @@
 #include "troupe/coordinator/coordinator.hpp"
 #include "troupe/coordinator/tso.hpp"
 #include "troupe/failpoints/failpoints.hpp"
+#include "troupe/mvcc/types.hpp"
 #include "troupe/participants/shard.hpp"
 
 namespace troupe::app {
@@ -162,6 +163,9 @@ txn_config(actors::node_runtime& rt, const config::cluster_config& cluster,
   cc.retry = cluster.retry;
   cc.max_key_bytes = cluster.limits.max_key_bytes;
   cc.max_value_bytes = cluster.limits.max_value_bytes;
+  // The page size counts rows as the shards and the coordinator do.
+  static_assert(config::limits_config::row_overhead_bytes ==
+                mvcc::scan_row_overhead);
   cc.scan_page_bytes = cluster.limits.scan_page_bytes();
   return cc;
 }

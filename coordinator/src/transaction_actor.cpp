@@ -139,7 +139,7 @@ void finish_page(txn_self self, scan_gather& g) {
   std::optional<std::string> upto = g.frontier;
   std::size_t bytes = 0;
   for (auto i = g.rows.begin(); i != cut; ++i) {
-    bytes += i->key.size() + i->value.size() + mvcc::scan_row_overhead;
+    bytes += mvcc::scan_row_bytes(i->key, i->value);
     if (bytes >= g.page_bytes && i + 1 != cut) {
       cut = i + 1;
       upto = i->key;

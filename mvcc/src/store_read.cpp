@@ -141,8 +141,7 @@ store::impl::scan(shard_id shard, const key_range& range, timestamp ts,
                                           decoded->user_key, "version");
     if (!rec) return rec.error();
     if (!rec->tombstone()) {
-      bytes +=
-        decoded->user_key.size() + rec->value().size() + scan_row_overhead;
+      bytes += scan_row_bytes(decoded->user_key, rec->value());
       rows.push_back({decoded->user_key, std::move(*rec->mutable_value())});
     }
     // Older versions of this key: skip them.

@@ -78,7 +78,7 @@ void shard_state::scan(const actors::scan_request& req, scan_fn reply) {
     out.rows.reserve(r->size());
     std::size_t bytes = 0;
     for (auto& kv : *r) {
-      bytes += kv.key.size() + kv.value.size() + mvcc::scan_row_overhead;
+      bytes += mvcc::scan_row_bytes(kv.key, kv.value);
       out.rows.push_back({std::move(kv.key), std::move(kv.value)});
     }
     if (req.limit != 0 && out.rows.size() > req.limit) {

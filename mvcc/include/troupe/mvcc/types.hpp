@@ -63,11 +63,17 @@ struct key_value {
   std::string value;
 };
 
-/// Keys in [begin, end) of one shard; an empty `end` means no upper bound.
 /// What one row of a scan counts against a page's byte budget besides its
 /// key and value: its share of the framing of the message it travels in.
 constexpr std::size_t scan_row_overhead = 16;
 
+/// What a row of `key` and `value` counts against a scan page's budget.
+[[nodiscard]] inline std::size_t scan_row_bytes(const std::string& key,
+                                                const std::string& value) {
+  return key.size() + value.size() + scan_row_overhead;
+}
+
+/// Keys in [begin, end) of one shard; an empty `end` means no upper bound.
 struct key_range {
   std::string begin;
   std::string end;
