@@ -17,7 +17,7 @@ PACKAGES=(
   build-essential cmake pkg-config ccache clang-format
   libcaf-dev libprotobuf-dev protobuf-compiler librocksdb-dev
   libboost-test-dev libtomlplusplus-dev libcli11-dev libspdlog-dev libfmt-dev
-  libxxhash-dev libbenchmark-dev nlohmann-json3-dev
+  libxxhash-dev libbenchmark-dev nlohmann-json3-dev libjemalloc-dev
 )
 
 log() { printf '[troupe] %s\n' "$*" >&2; }

@@ -35,6 +35,10 @@ BOOST_AUTO_TEST_CASE(cross_shard_transfers_conserve_money_and_journals) {
   BOOST_CHECK_EQUAL(j["one_phase"], 0);
   BOOST_CHECK_GT(j["transfers_per_s"].get<double>(), 0.0);
   BOOST_CHECK_GT(j["p99_ms"].get<double>(), 0.0);
+  // The figures name the allocator they were taken on (jemalloc unless
+  // configured off), and the nodes run the same binary.
+  BOOST_CHECK_EQUAL(
+    j["allocator"].get<std::string>().rfind(TROUPE_ALLOCATOR, 0), 0u);
   // The invariants.
   BOOST_CHECK_EQUAL(j["check_error"], "");
   BOOST_CHECK_EQUAL(j["total_ok"], true);

@@ -11,6 +11,9 @@
 #include <thread>
 
 #include <fmt/format.h>
+#ifdef TROUPE_JEMALLOC
+#include <jemalloc/jemalloc.h>
+#endif
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
@@ -78,7 +81,8 @@ int run_storage(const storage_options& opts) {
     fmt::print("command: troupe bench storage --writers {} --seconds {} "
                "--dir {}\n",
                writers, opts.seconds, parent);
-    fmt::print("machine: {}\n", machine_summary());
+    fmt::print("machine: {}\nallocator: {}\n", machine_summary(),
+               allocator_name());
     fmt::print("data: {} (sync on, {}-byte values, one key per commit)\n",
                scratch.path(), mvcc::storage_bench_config{}.value_bytes);
     fmt::print("{:>7}  {:>18}  {:>18}  {:>6}  {:>17}  {:>17}\n", "writers",
@@ -147,6 +151,16 @@ std::string machine_summary() {
   }
   return fmt::format("{} cores (nproc), {}",
                      std::thread::hardware_concurrency(), model);
+}
+
+std::string allocator_name() {
+#ifdef TROUPE_JEMALLOC
+  const char* version = nullptr;
+  std::size_t size = sizeof(version);
+  if (mallctl("version", &version, &size, nullptr, 0) == 0 && version)
+    return std::string{"jemalloc "} + version;
+#endif
+  return "glibc";
 }
 
 void add_bench_command(CLI::App& app) {

@@ -36,6 +36,7 @@ nlohmann::ordered_json to_json(const bank_bench_options& o,
   for (const auto& [why, n] : r.aborts_by_reason)
     reasons[why] = n;
   return {{"machine", machine_summary()},
+          {"allocator", allocator_name()},
           {"clients", o.clients},
           {"accounts", o.accounts},
           {"cross_shard", o.cross_shard},
@@ -117,13 +118,13 @@ int run_bank_bench(const bank_bench_options& o) {
   opts.three_phase = o.three_phase;
   opts.audit_every = std::chrono::milliseconds{o.audit_ms};
   if (!o.json)
-    fmt::print("bank: {} accounts, {} clients, {:.0f} s, {} transfers, "
-               "cluster '{}' ({} nodes)\nmachine: {}\n",
-               o.accounts, o.clients, o.duration,
-               o.cross_shard
-                 ? (o.three_phase ? "cross-shard (3PC)" : "cross-shard")
-                 : "single-shard",
-               cfg->name, cfg->nodes.size(), machine_summary());
+    fmt::print(
+      "bank: {} accounts, {} clients, {:.0f} s, {} transfers, "
+      "cluster '{}' ({} nodes)\nmachine: {}\nallocator: {}\n",
+      o.accounts, o.clients, o.duration,
+      o.cross_shard ? (o.three_phase ? "cross-shard (3PC)" : "cross-shard")
+                    : "single-shard",
+      cfg->name, cfg->nodes.size(), machine_summary(), allocator_name());
   auto tick = [&](const workloads::bank_report& now) {
     if (o.json) return;
     fmt::print("  {:5.1f} s: {} committed, {} aborted, {} unknown\n",

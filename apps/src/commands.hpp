@@ -40,4 +40,8 @@ int check_failpoints_env();
 /// output.
 [[nodiscard]] std::string machine_summary();
 
+/// Returns the malloc this process runs on ("jemalloc 5.3.0-..." or
+/// "glibc"), for benchmark output.
+[[nodiscard]] std::string allocator_name();
+
 } // namespace troupe::app
