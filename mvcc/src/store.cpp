@@ -1,6 +1,8 @@
 #include "troupe/mvcc/store.hpp"
 
+#include <rocksdb/memtablerep.h>
 #include <rocksdb/options.h>
+#include <rocksdb/slice_transform.h>
 
 #include "key_codec.hpp"
 #include "store_impl.hpp"
@@ -15,6 +17,44 @@ constexpr const char* meta_key = "meta";
 /// Column family names, in `family` order.
 const char* const family_names[family_count] = {"default", "versions", "locks",
                                                 "txns"};
+
+/// The whole key as the "prefix": a hash memtable then puts each key in its
+/// own bucket.
+class whole_key final : public rocksdb::SliceTransform {
+ public:
+  const char* Name() const override { return "troupe.whole_key"; }
+  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
+    return key;
+  }
+  bool InDomain(const rocksdb::Slice&) const override { return true; }
+};
+
+/// Buckets of a point family's memtable: 8 bytes each, allocated with
+/// every memtable; a bucket holds the few entries of one key.
+constexpr std::size_t point_family_buckets = 1 << 16;
+
+/// Options of a family read only by key (locks, txns): every prepare puts
+/// and every commit deletes its intents and writes its transaction record,
+/// and commits read both back, so these take most memtable operations.
+/// A hash memtable makes each of them O(1) instead of a search of a skip
+/// list that grows with the memtable (docs/mvcc.md, "Layout"). Iterators over
+/// them must ask for total order (iteration_options); the rare scans of these
+/// families (open, GC, shard export) pay for a sorted copy of the memtable.
+rocksdb::ColumnFamilyOptions point_family_options() {
+  rocksdb::ColumnFamilyOptions o;
+  o.prefix_extractor = std::make_shared<whole_key>();
+  o.memtable_factory.reset(
+    rocksdb::NewHashSkipListRepFactory(point_family_buckets));
+  return o;
+}
+
+/// Column family options, in `family` order.
+rocksdb::ColumnFamilyOptions family_options(std::size_t i) {
+  auto f = static_cast<family>(i);
+  return f == family::locks || f == family::txns
+           ? point_family_options()
+           : rocksdb::ColumnFamilyOptions{};
+}
 
 status check_options(const options& opts) {
   if (opts.path.empty())
@@ -58,9 +98,12 @@ result<std::unique_ptr<store>> store::open(const options& opts) {
   rocksdb::DBOptions db_opts;
   db_opts.create_if_missing = true;
   db_opts.create_missing_column_families = true;
+  // One writer (group_writer) and hash memtables, which take no concurrent
+  // inserts.
+  db_opts.allow_concurrent_memtable_write = false;
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  for (const char* name : family_names)
-    descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions{});
+  for (std::size_t i = 0; i < family_count; ++i)
+    descriptors.emplace_back(family_names[i], family_options(i));
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
   auto s = rocksdb::DB::Open(db_opts, opts.path, descriptors, &handles, &raw);

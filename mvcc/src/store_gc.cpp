@@ -41,7 +41,7 @@ result<gc_stats> store::impl::gc(timestamp sp) {
   // Versions written from now on have commit_ts > sp, so they never change
   // which version is the newest at or below it.
   std::unique_ptr<rocksdb::Iterator> it{
-    db_->NewIterator(rocksdb::ReadOptions{}, cf(family::versions))};
+    db_->NewIterator(iteration_options(), cf(family::versions))};
   std::string current; // encoded user key prefix of the group
   bool kept_below = false;
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
@@ -76,7 +76,7 @@ result<gc_stats> store::impl::gc(timestamp sp) {
   // below sp (prepares below the safe point are refused, so the abort no
   // longer needs to fence one). Prepare records stay until resolved.
   std::unique_ptr<rocksdb::Iterator> txns{
-    db_->NewIterator(rocksdb::ReadOptions{}, cf(family::txns))};
+    db_->NewIterator(iteration_options(), cf(family::txns))};
   for (txns->SeekToFirst(); txns->Valid(); txns->Next()) {
     auto rec = decode<pb::txn_record>(txns->value().ToString(),
                                       txns->key().ToString(), "transaction");

@@ -99,7 +99,7 @@ status store::impl::for_each_in_shard(
   std::string lo = shard ? codec::shard_prefix(*shard) : std::string{};
   std::string hi = shard ? codec::shard_end(*shard) : std::string{};
   rocksdb::Slice hi_slice{hi};
-  rocksdb::ReadOptions ro;
+  auto ro = iteration_options();
   if (!hi.empty()) ro.iterate_upper_bound = &hi_slice;
   std::unique_ptr<rocksdb::Iterator> it{db_->NewIterator(ro, cf(f))};
   for (it->Seek(lo); it->Valid(); it->Next())
@@ -151,7 +151,7 @@ store::impl::read_version(shard_id shard, const std::string& key, timestamp ts,
                           const rocksdb::Snapshot* snap) const {
   auto upper = codec::after_versions(shard, key);
   rocksdb::Slice upper_slice{upper};
-  rocksdb::ReadOptions ro;
+  auto ro = iteration_options();
   ro.snapshot = snap;
   ro.iterate_upper_bound = &upper_slice;
   std::unique_ptr<rocksdb::Iterator> it{

@@ -35,6 +35,16 @@ struct reservation {
   std::vector<std::string> keys_; ///< latched encoded keys
 };
 
+/// Read options for an iterator over any family: total order. The locks
+/// and txns families keep their memtables in a hash table keyed by the
+/// whole key (store.cpp), and without total order an iterator over them
+/// would see only the key it seeks to.
+[[nodiscard]] inline rocksdb::ReadOptions iteration_options() {
+  rocksdb::ReadOptions ro;
+  ro.total_order_seek = true;
+  return ro;
+}
+
 /// Holds a RocksDB snapshot for a scope.
 class snapshot_guard {
  public:

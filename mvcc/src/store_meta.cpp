@@ -72,7 +72,7 @@ result<std::optional<std::string>> store::get_meta(const std::string& key) {
 result<std::vector<key_value>> store::list_meta(const std::string& prefix) {
   auto lo = user_prefix + prefix;
   std::unique_ptr<rocksdb::Iterator> it{
-    impl_->db_->NewIterator(rocksdb::ReadOptions{}, impl_->cf(family::meta))};
+    impl_->db_->NewIterator(iteration_options(), impl_->cf(family::meta))};
   std::vector<key_value> out;
   for (it->Seek(lo); it->Valid() && it->key().starts_with(lo); it->Next())
     out.push_back({it->key().ToString().substr(user_prefix.size()),

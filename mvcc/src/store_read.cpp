@@ -67,7 +67,7 @@ store::impl::scan(shard_id shard, const key_range& range, timestamp ts,
     intents = intents_in_locked(lo, hi);
     snap.emplace(*db_);
   }
-  rocksdb::ReadOptions ro;
+  auto ro = iteration_options();
   ro.snapshot = snap->get();
   rocksdb::Slice hi_slice{hi};
   if (!hi.empty()) ro.iterate_upper_bound = &hi_slice;

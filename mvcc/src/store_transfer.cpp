@@ -48,7 +48,7 @@ result<std::uint64_t> store::impl::export_shard(shard_id shard,
   auto hi = codec::shard_end(shard);
   rocksdb::Slice hi_slice{hi};
   snapshot_guard snap{*db_};
-  rocksdb::ReadOptions ro;
+  auto ro = iteration_options();
   ro.snapshot = snap.get();
   if (!hi.empty()) ro.iterate_upper_bound = &hi_slice;
 
@@ -98,7 +98,7 @@ status store::impl::ingest_shard(shard_id shard, const std::string& dir) {
   auto hi = codec::shard_end(shard);
   for (auto [f, name] : shard_families) {
     std::unique_ptr<rocksdb::Iterator> it{
-      db_->NewIterator(rocksdb::ReadOptions{}, cf(f))};
+      db_->NewIterator(iteration_options(), cf(f))};
     it->Seek(lo);
     if (it->Valid() && (hi.empty() || it->key().compare(hi) < 0))
       return error{errc::shard_not_empty,
