@@ -315,7 +315,9 @@ void prepare_all(txn_self self) {
       st.shard_of_addr[addr] = shard;
       self->monitor(*p);
       st.prepared_to.insert(shard);
-      self->request(*p, st.cfg->prepare_timeout, req)
+      // No timeout of its own: the phase's timer above bounds every vote
+      // (one clock event per transaction instead of one per participant).
+      self->request(*p, caf::infinite, req)
         .then(
           [=](vote& v) {
             if (self->state.txn->phase != txn_phase::preparing) return;

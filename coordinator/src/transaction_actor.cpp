@@ -244,16 +244,28 @@ void scan_all(txn_self self, txn_scan req,
     scan_next(self, g);
 }
 
-/// Re-arms the idle timer: a transaction without client calls for
-/// `idle_timeout` aborts.
-void touch(txn_self self) {
-  auto token = self->state.next_token;
-  self->state.idle_token = token;
-  after(self, self->state.cfg->idle_timeout, [=] {
-    if (self->state.idle_token == token &&
-        self->state.txn->phase == txn_phase::active)
-      abort_all(self, make_error(errc::aborted, "idle timeout"));
+/// Arms the idle timer for `delay`: when it fires, a transaction still
+/// active whose client was silent for `idle_timeout` aborts, and one that
+/// heard a call since waits for the rest of the timeout.
+void arm_idle(txn_self self, caf::timespan delay) {
+  self->state.idle_armed = true;
+  after(self, delay, [=] {
+    auto& st = self->state;
+    st.idle_armed = false;
+    if (st.txn->phase != txn_phase::active) return;
+    auto silent = self->clock().now() - st.last_call;
+    if (silent >= st.cfg->idle_timeout)
+      return abort_all(self, make_error(errc::aborted, "idle timeout"));
+    arm_idle(self, st.cfg->idle_timeout - silent);
   });
+}
+
+/// Notes a client call: a transaction without client calls for
+/// `idle_timeout` aborts. A call only stamps the time; the one timer
+/// (arm_idle) checks it, so calls cost no clock events.
+void touch(txn_self self) {
+  self->state.last_call = self->clock().now();
+  if (!self->state.idle_armed) arm_idle(self, self->state.cfg->idle_timeout);
 }
 
 caf::error not_active(txn_self self) {

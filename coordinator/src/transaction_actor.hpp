@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include <caf/actor_clock.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
 #include "troupe/actors/backoff.hpp"
@@ -59,7 +60,10 @@ struct txn_actor_state {
   std::uint64_t next_token = 1;
   std::map<std::uint64_t, std::function<void()>> timers;
   std::map<std::uint64_t, std::function<void(const caf::error&)>> durables;
-  std::uint64_t idle_token = 0;
+  /// The idle timer: at most one armed; it re-arms itself for the rest of
+  /// the timeout when a client call came since (a call costs no timer).
+  bool idle_armed = false;
+  caf::actor_clock::time_point last_call;
   std::optional<scan_cursor>
     cursor; ///< of the last scan page, if it ended short
   static inline const char* name = "troupe.transaction";

@@ -129,6 +129,25 @@ BOOST_FIXTURE_TEST_CASE(a_begin_with_prefetch_reads_at_its_snapshot,
   BOOST_CHECK_MESSAGE(is(bad.error(), errc::too_large), describe(bad.error()));
 }
 
+BOOST_FIXTURE_TEST_CASE(an_idle_transaction_aborts_counting_from_its_last_call,
+                        txn_fixture) {
+  using std::chrono::seconds;
+  auto x = begin();
+  auto half = std::chrono::duration_cast<caf::timespan>(cfg.idle_timeout / 2);
+  t.advance(half);
+  t.run();
+  BOOST_CHECK_EQUAL(get(x, "0k"), "<none>"); // a call restarts the wait
+  // Past begin + timeout, not past the call + timeout: still active.
+  t.advance(half + seconds{1});
+  t.run();
+  BOOST_CHECK_EQUAL(get(x, "0k"), "<none>");
+  // Silent for a whole timeout: aborted.
+  t.advance(std::chrono::duration_cast<caf::timespan>(cfg.idle_timeout) +
+            seconds{1});
+  t.run();
+  BOOST_CHECK_EQUAL(get(x, "0k").rfind("<E:", 0), 0u);
+}
+
 BOOST_AUTO_TEST_CASE(participant_down_before_its_vote_aborts) {
   txn_fixture f;
   auto st = std::make_shared<silent_state>(); // dies before the system
