@@ -88,14 +88,15 @@ std::optional<decoded_key> decode(std::string_view encoded, bool with_ts) {
   if (encoded.size() < 4) return std::nullopt;
   decoded_key out;
   out.shard = get_u32(encoded, 0);
+  out.user_key.reserve(encoded.size() - 4);
   std::size_t i = 4;
   for (;;) {
-    if (i >= encoded.size()) return std::nullopt;
-    char c = encoded[i++];
-    if (c != escape_byte) {
-      out.user_key.push_back(c);
-      continue;
-    }
+    // Copies the run up to the next escape byte at once (scans decode a
+    // key per version they pass).
+    auto at = encoded.find(escape_byte, i);
+    if (at == std::string_view::npos) return std::nullopt;
+    out.user_key.append(encoded.data() + i, at - i);
+    i = at + 1;
     if (i >= encoded.size()) return std::nullopt;
     char next = encoded[i++];
     if (next == escaped_zero) {

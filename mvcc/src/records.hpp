@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "records.pb.h"
 #include "rocks_status.hpp"
@@ -18,10 +19,10 @@ template <class Message>
 /// Returns the `Message` stored as `bytes` under user key `key`. Errors:
 /// corrupt_record ("key 'K': unreadable <kind> record").
 template <class Message>
-[[nodiscard]] result<Message> decode(const std::string& bytes,
+[[nodiscard]] result<Message> decode(std::string_view bytes,
                                      const std::string& key, const char* kind) {
   Message msg;
-  if (!msg.ParseFromString(bytes))
+  if (!msg.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
     return key_error(errc::corrupt_record, key,
                      std::string{"unreadable "} + kind + " record");
   return msg;

@@ -58,7 +58,7 @@ result<gc_stats> store::impl::gc(timestamp sp) {
     bool drop = kept_below;
     if (!kept_below) {
       kept_below = true;
-      auto rec = decode<pb::version_record>(it->value().ToString(),
+      auto rec = decode<pb::version_record>(it->value().ToStringView(),
                                             decoded->user_key, "version");
       if (!rec) return rec.error();
       drop = rec->tombstone();
@@ -78,7 +78,7 @@ result<gc_stats> store::impl::gc(timestamp sp) {
   std::unique_ptr<rocksdb::Iterator> txns{
     db_->NewIterator(iteration_options(), cf(family::txns))};
   for (txns->SeekToFirst(); txns->Valid(); txns->Next()) {
-    auto rec = decode<pb::txn_record>(txns->value().ToString(),
+    auto rec = decode<pb::txn_record>(txns->value().ToStringView(),
                                       txns->key().ToString(), "transaction");
     if (!rec) return rec.error();
     bool drop =

@@ -166,7 +166,8 @@ store::impl::read_version(shard_id shard, const std::string& key, timestamp ts,
   auto decoded = codec::decode(it->key().ToStringView(), true);
   if (!decoded || decoded->user_key != key)
     return key_error(errc::corrupt_record, key, "malformed version key");
-  auto rec = decode<pb::version_record>(it->value().ToString(), key, "version");
+  auto rec =
+    decode<pb::version_record>(it->value().ToStringView(), key, "version");
   if (!rec) return rec.error();
   return std::optional<found_version>{
     found_version{decoded->commit_ts, std::move(*rec)}};

@@ -109,13 +109,14 @@ store::impl::scan(shard_id shard, const key_range& range, timestamp ts,
   // of a Seek(), and seek only past a long run of them.
   constexpr int steps_before_seek = 4;
   it->Seek(lo);
+  std::string same_key; // one buffer for the whole scan
   while (it->Valid() && !full()) {
     auto decoded = codec::decode(it->key().ToStringView(), true);
     if (!decoded)
       return key_error(errc::corrupt_record, it->key().ToString(),
                        "malformed version key");
     // shard | esc(key): what every version key of this key starts with.
-    std::string same_key{it->key().data(), decoded->user_end};
+    same_key.assign(it->key().data(), decoded->user_end);
     auto in_key = [&] {
       return it->Valid() && it->key().starts_with(same_key);
     };
@@ -137,7 +138,7 @@ store::impl::scan(shard_id shard, const key_range& range, timestamp ts,
         it->Seek(codec::version_key(shard, decoded->user_key, ts));
       continue;
     }
-    auto rec = decode<pb::version_record>(it->value().ToString(),
+    auto rec = decode<pb::version_record>(it->value().ToStringView(),
                                           decoded->user_key, "version");
     if (!rec) return rec.error();
     if (!rec->tombstone()) {

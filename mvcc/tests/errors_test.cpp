@@ -154,6 +154,14 @@ BOOST_AUTO_TEST_CASE(key_encoding_preserves_order_and_prefixes) {
   // Missing terminator.
   BOOST_TEST(!codec::decode(std::string_view{"\x00\x00\x00\x01k", 5}, false)
                 .has_value());
+  // An escape byte last, an unknown escape, bytes after the terminator,
+  // a version key without its 8 timestamp bytes.
+  for (std::string_view bad :
+       {std::string_view{"\x00\x00\x00\x01k\x00", 6},
+        std::string_view{"\x00\x00\x00\x01k\x00\x05", 7},
+        std::string_view{"\x00\x00\x00\x01k\x00\x01z", 8}})
+    BOOST_TEST(!codec::decode(bad, false).has_value());
+  BOOST_TEST(!codec::decode(codec::lock_key(1, "k"), true).has_value());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
