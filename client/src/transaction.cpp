@@ -37,6 +37,19 @@ caf::error transaction::impl::call(OnValue on_value, Request req,
   return err;
 }
 
+std::size_t keys_that_fit(const config::limits_config& lim,
+                          const std::vector<std::string>& keys,
+                          std::size_t first) {
+  std::uint64_t bytes = lim.message_overhead_bytes;
+  auto end = first;
+  while (end < keys.size()) {
+    bytes += keys[end].size() + lim.row_overhead_bytes;
+    if (bytes > lim.max_message_bytes && end > first) break;
+    ++end;
+  }
+  return end;
+}
+
 transaction::transaction(std::unique_ptr<impl> p) : impl_(std::move(p)) {}
 transaction::transaction(transaction&&) noexcept = default;
 transaction& transaction::operator=(transaction&&) noexcept = default;
@@ -97,14 +110,22 @@ transaction::get_many(const std::vector<std::string>& keys) {
       remote.push_back(i);
     }
   }
-  if (req.keys.empty()) return out;
-  if (auto err = d.call(
-        [&](txn_values& v) {
-          for (std::size_t j = 0; j < remote.size() && j < v.values.size(); ++j)
-            out[remote[j]] = std::move(v.values[j].value);
-        },
-        std::move(req)))
-    return err;
+  // As many requests as the keys need messages (all at one snapshot).
+  const auto& lim = d.owner->cluster.limits;
+  for (std::size_t from = 0; from < req.keys.size();) {
+    auto to = keys_that_fit(lim, req.keys, from);
+    txn_get_many part;
+    part.keys.assign(req.keys.begin() + static_cast<std::ptrdiff_t>(from),
+                     req.keys.begin() + static_cast<std::ptrdiff_t>(to));
+    if (auto err = d.call(
+          [&](txn_values& v) {
+            for (std::size_t j = 0; from + j < to && j < v.values.size(); ++j)
+              out[remote[from + j]] = std::move(v.values[j].value);
+          },
+          std::move(part)))
+      return err;
+    from = to;
+  }
   return out;
 }
 

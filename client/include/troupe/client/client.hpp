@@ -61,7 +61,9 @@ struct txn_options {
   /// Keys to read at the snapshot as the transaction begins, in the same
   /// round trip: later `get` / `get_many` of these keys are answered from
   /// what came back (the same values a read would return then, own writes
-  /// first). A transaction that starts by reading saves a round trip.
+  /// first). A transaction that starts by reading saves a round trip. The
+  /// begin carries as many as one message holds (limits.max_message_bytes);
+  /// the rest are read when asked for.
   std::vector<std::string> prefetch;
 };
 
@@ -97,8 +99,9 @@ class transaction {
   get(const std::string& key);
 
   /// Returns the values of `keys` (nullopt: no such key), in order, read
-  /// at the snapshot in one round trip (in parallel on their shards).
-  /// Errors as `get`.
+  /// at the snapshot in one round trip (in parallel on their shards); more
+  /// keys than one message holds (limits.max_message_bytes) take one round
+  /// trip per message's worth. Errors as `get`.
   [[nodiscard]] caf::expected<std::vector<std::optional<std::string>>>
   get_many(const std::vector<std::string>& keys);
 
