@@ -74,7 +74,9 @@ std::uint64_t dropped(local_cluster& c) {
 BOOST_AUTO_TEST_CASE(garbage_is_dropped_logged_and_counted) {
   local_cluster c{TROUPE_BIN, 2};
   c.start_all();
-  BOOST_REQUIRE(wait_until(20s, [&] { return c.states()["n2"] == "up"; }));
+  BOOST_REQUIRE_MESSAGE(wait_until(20s, [&] { return c.all_up(); }),
+                        "cluster did not come up: " << c.status().dump() << "\n"
+                                                    << c.diagnose("n1"));
   auto port = c.port("n1");
 
   std::mt19937 rng{42};

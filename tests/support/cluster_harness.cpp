@@ -42,10 +42,15 @@ std::uint16_t free_port() {
   // bind(0) can be taken a moment later as the source port of any outgoing
   // connection (nodes dial their peers all the time), and then a node of
   // this test cannot bind it, or one of another test answers on it. Each
-  // process starts at its own offset (by pid) and walks up, so tests that
-  // run at once rarely probe the same ports.
+  // process starts at its own offset and walks up, so tests that run at
+  // once rarely probe the same ports. The offset is a multiplicative hash
+  // of the pid: test processes started one after another have nearby pids,
+  // and offsets a few ports apart put one test's walk into the next one's
+  // ports (the likely cause of a CI failure of bad_input_test, whose n1
+  // refused connections on its port).
   constexpr std::uint16_t low = 10000, span = 22000;
-  static std::uint32_t next = static_cast<std::uint32_t>(getpid()) % 2200 * 10;
+  static std::uint32_t next = static_cast<std::uint32_t>(
+    static_cast<std::uint64_t>(getpid()) * 2654435761u % span);
   for (std::uint32_t tries = 0; tries < span; ++tries) {
     auto port = static_cast<std::uint16_t>(low + next++ % span);
     if (port_is_free(port)) return port;
