@@ -163,6 +163,7 @@ txn_config(actors::node_runtime& rt, const config::cluster_config& cluster,
   cc.retry = cluster.retry;
   cc.max_key_bytes = cluster.limits.max_key_bytes;
   cc.max_value_bytes = cluster.limits.max_value_bytes;
+  cc.max_message_bytes = cluster.limits.max_message_bytes;
   // The page size counts rows as the shards and the coordinator do.
   static_assert(config::limits_config::row_overhead_bytes ==
                 mvcc::scan_row_overhead);

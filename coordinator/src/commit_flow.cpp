@@ -381,6 +381,32 @@ void one_phase(txn_self self, shard_id shard, std::uint32_t attempt) {
 
 } // namespace
 
+/// The error for a participant request of `plan` larger than a node
+/// accepts (counted like the client counts a commit's writes), if any.
+caf::error too_large_for_a_message(txn_self self) {
+  using lim = config::limits_config;
+  const auto& st = self->state;
+  for (const auto& [shard, part] : st.plan) {
+    std::uint64_t bytes = lim::message_overhead_bytes;
+    for (const auto& w : part.writes)
+      bytes += w.key.size() + (w.value ? w.value->size() : 0) +
+               lim::row_overhead_bytes;
+    for (const auto& r : part.reads)
+      bytes += r.size() + lim::row_overhead_bytes;
+    if (bytes > st.cfg->max_message_bytes)
+      return make_error(
+        errc::too_large,
+        "transaction " + std::to_string(st.txn->id().txn) + " needs about " +
+          std::to_string(bytes) + " bytes for " +
+          std::to_string(part.writes.size()) + " writes and " +
+          std::to_string(part.reads.size()) + " serializable reads on shard " +
+          std::to_string(shard) + ", more than limits.max_message_bytes (" +
+          std::to_string(st.cfg->max_message_bytes) +
+          "): read fewer keys under serializable, or use snapshot isolation");
+  }
+  return {};
+}
+
 void start_commit(txn_self self) {
   auto& st = self->state;
   if (st.txn->read_only()) {
@@ -390,6 +416,12 @@ void start_commit(txn_self self) {
     return maybe_quit(self);
   }
   st.plan = st.txn->plan();
+  // A node would drop the connection of such a request: fail before
+  // anything is sent (nothing to undo).
+  if (auto err = too_large_for_a_message(self)) {
+    fail_commit(self, txn_phase::aborted, std::move(err));
+    return maybe_quit(self);
+  }
   if (st.plan.size() == 1) return one_phase(self, st.plan.begin()->first, 1);
   prepare_all(self);
 }

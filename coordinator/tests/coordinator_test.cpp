@@ -148,6 +148,33 @@ BOOST_FIXTURE_TEST_CASE(an_idle_transaction_aborts_counting_from_its_last_call,
   BOOST_CHECK_EQUAL(get(x, "0k").rfind("<E:", 0), 0u);
 }
 
+BOOST_FIXTURE_TEST_CASE(a_commit_larger_than_a_message_fails_before_sending,
+                        txn_fixture) {
+  cfg.max_message_bytes = 8192;
+  replace({}); // the service again, with the smaller limit
+  // Serializable: 300 reads on shard 0 go to its participant with the
+  // writes there, ~9 KB in one request.
+  auto x = begin(isolation_level::serializable);
+  for (int i = 0; i < 300; ++i)
+    BOOST_REQUIRE_EQUAL(get(x, "0key/" + std::to_string(i)), "<none>");
+  put(x, "0w", "v");
+  put(x, "1w", "v");
+  auto r = commit(x);
+  BOOST_REQUIRE(!r);
+  BOOST_CHECK_MESSAGE(is(r.error(), errc::too_large), describe(r.error()));
+  BOOST_CHECK(retry_class_of(r.error()) == retry_class::do_not_retry);
+  // Nothing was sent: nothing visible, nothing logged, no intent left.
+  auto y = begin();
+  BOOST_CHECK_EQUAL(get(y, "0w"), "<none>");
+  BOOST_CHECK_EQUAL(get(y, "1w"), "<none>");
+  decision_log log{*db};
+  BOOST_CHECK(log.list()->empty());
+  // The same writes under snapshot isolation (no read set) fit.
+  put(y, "0w", "v");
+  put(y, "1w", "v");
+  BOOST_CHECK(commit(y));
+}
+
 BOOST_AUTO_TEST_CASE(participant_down_before_its_vote_aborts) {
   txn_fixture f;
   auto st = std::make_shared<silent_state>(); // dies before the system

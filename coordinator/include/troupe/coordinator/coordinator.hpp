@@ -67,6 +67,11 @@ struct coordinator_config {
   std::uint32_t scan_page_bytes = 256 * 1024;
   std::uint32_t max_key_bytes = 4096;
   std::uint32_t max_value_bytes = 1u << 20;
+  /// The largest frame a node accepts (limits.max_message_bytes): a commit
+  /// whose request to one participant (its writes there and, under
+  /// serializable, its reads there) would be larger fails with too_large
+  /// before anything is sent.
+  std::uint64_t max_message_bytes = 4u << 20;
   std::uint64_t seed = 0; ///< backoff jitter
   actors::handoff handoff = actors::direct_handoff();
 };
