@@ -379,8 +379,6 @@ void one_phase(txn_self self, shard_id shard, std::uint32_t attempt) {
     });
 }
 
-} // namespace
-
 /// The error for a participant request of `plan` larger than a node
 /// accepts (counted like the client counts a commit's writes), if any.
 caf::error too_large_for_a_message(txn_self self) {
@@ -406,6 +404,8 @@ caf::error too_large_for_a_message(txn_self self) {
   }
   return {};
 }
+
+} // namespace
 
 void start_commit(txn_self self) {
   auto& st = self->state;
