@@ -43,7 +43,7 @@ std::size_t keys_that_fit(const config::limits_config& lim,
   std::uint64_t bytes = lim.message_overhead_bytes;
   auto end = first;
   while (end < keys.size()) {
-    bytes += keys[end].size() + lim.row_overhead_bytes;
+    bytes += lim.row_bytes(keys[end].size());
     if (bytes > lim.max_message_bytes && end > first) break;
     ++end;
   }
@@ -200,7 +200,7 @@ caf::expected<txn_committed> transaction::commit() {
   const auto& lim = d.owner->cluster.limits;
   std::uint64_t bytes = lim.message_overhead_bytes;
   for (const auto& [k, v] : d.writes)
-    bytes += k.size() + (v ? v->size() : 0) + lim.row_overhead_bytes;
+    bytes += lim.row_bytes(k.size(), v ? v->size() : 0);
   if (bytes > lim.max_message_bytes)
     return make_error(errc::too_large,
                       "the writes of transaction " +

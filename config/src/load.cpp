@@ -268,8 +268,7 @@ void read_limits(table_reader& top, cluster_config& cfg,
     "max_message_bytes", l.max_message_bytes, 1024, 256LL << 20, " bytes"));
   // One write (or one read's answer) travels in one message with room to
   // spare: otherwise a value the limits allow could never be sent.
-  auto one_row = std::uint64_t{l.max_key_bytes} + l.max_value_bytes +
-                 limits_config::message_overhead_bytes;
+  auto one_row = l.one_row_message_bytes();
   if (l.max_message_bytes < one_row)
     r.fail_at(table->contains("max_message_bytes") ? "max_message_bytes"
               : table->contains("max_value_bytes") ? "max_value_bytes"

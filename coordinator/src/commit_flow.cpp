@@ -387,10 +387,9 @@ caf::error too_large_for_a_message(txn_self self) {
   for (const auto& [shard, part] : st.plan) {
     std::uint64_t bytes = lim::message_overhead_bytes;
     for (const auto& w : part.writes)
-      bytes += w.key.size() + (w.value ? w.value->size() : 0) +
-               lim::row_overhead_bytes;
+      bytes += lim::row_bytes(w.key.size(), w.value ? w.value->size() : 0);
     for (const auto& r : part.reads)
-      bytes += r.size() + lim::row_overhead_bytes;
+      bytes += lim::row_bytes(r.size());
     if (bytes > st.cfg->max_message_bytes)
       return make_error(
         errc::too_large,

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -65,14 +66,27 @@ struct limits_config {
   static constexpr std::uint32_t row_overhead_bytes = 16;
   static constexpr std::uint32_t max_scan_page_bytes = 256 * 1024;
 
+  /// What one row (a key and, for a write or a read's answer, its value)
+  /// adds to a message: the estimate every size check counts with.
+  [[nodiscard]] static constexpr std::uint64_t
+  row_bytes(std::size_t key_bytes, std::size_t value_bytes = 0) {
+    return std::uint64_t{key_bytes} + value_bytes + row_overhead_bytes;
+  }
+
+  /// A message of one key and one value at their limits (with the full
+  /// framing): max_message_bytes must hold it.
+  [[nodiscard]] std::uint64_t one_row_message_bytes() const {
+    return std::uint64_t{max_key_bytes} + max_value_bytes +
+           message_overhead_bytes;
+  }
+
   /// What one page of a scan carries (keys, values and row_overhead_bytes
   /// per row): half of what a message holds besides one row at the limits
   /// (a page ends with the row that reaches its size), at most
   /// max_scan_page_bytes, so that every answer stays well inside
   /// max_message_bytes and no single answer holds up a connection for long.
   [[nodiscard]] std::uint32_t scan_page_bytes() const {
-    std::uint64_t one_row =
-      std::uint64_t{max_key_bytes} + max_value_bytes + message_overhead_bytes;
+    auto one_row = one_row_message_bytes();
     std::uint64_t room =
       max_message_bytes > one_row ? (max_message_bytes - one_row) / 2 : 1;
     if (room < 1) room = 1;
