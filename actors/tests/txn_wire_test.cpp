@@ -222,7 +222,7 @@ BOOST_FIXTURE_TEST_CASE(participant_messages_round_trip, caf_fixture) {
   check(read_reply{odd_value});
   check(read_reply{std::string{}}); // present but empty differs from absent
   check(read_reply{std::nullopt});
-  check(scan_request{1, odd_key, 5, 10});
+  check(scan_request{1, odd_key, 5, 10, {}, 0});
   check(scan_request{1, odd_key, 5, 0, odd_key + "z", 65536});
   check(scan_reply{{{odd_key, odd_value}, {"b", ""}}, true, "b"});
   check(validate_request{5, 6, 7, {odd_key, "b"}});
@@ -241,7 +241,7 @@ BOOST_FIXTURE_TEST_CASE(transaction_messages_round_trip, caf_fixture) {
   check(txn_get{odd_key});
   check(txn_put{odd_key, odd_value});
   check(txn_erase{odd_key});
-  check(txn_scan{"acct/", 100});
+  check(txn_scan{"acct/", 100, {}, 0});
   check(txn_scan{"acct/", 0, "acct/17", 4096});
   check(txn_commit{});
   check(txn_commit{{write_op::put(odd_key, odd_value), write_op::erase("b")}});

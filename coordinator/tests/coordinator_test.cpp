@@ -310,7 +310,7 @@ BOOST_FIXTURE_TEST_CASE(a_scan_waits_out_an_undecided_intent_then_sees_it,
   BOOST_REQUIRE(t.run_until([&] { return slot->has_value(); }));
   BOOST_REQUIRE(slot->value());
   auto y = begin();
-  auto rows = call<scan_reply>(y.handle, txn_scan{"", 0});
+  auto rows = call<scan_reply>(y.handle, txn_scan{"", 0, {}, 0});
   BOOST_REQUIRE_MESSAGE(rows, (rows ? "" : describe(rows.error())));
   BOOST_REQUIRE_EQUAL(rows->rows.size(), 2u);
   BOOST_CHECK_EQUAL(rows->rows[1].value, "B");
@@ -368,14 +368,14 @@ BOOST_FIXTURE_TEST_CASE(reads_see_own_writes_and_scans_merge_shards,
   BOOST_REQUIRE(!send_void(x, txn_erase{"2p/3"}));
   BOOST_CHECK_EQUAL(get(x, "1p/0"), "own");
   BOOST_CHECK_EQUAL(get(x, "2p/3"), "<none>");
-  auto rows = call<scan_reply>(x.handle, txn_scan{"", 0});
+  auto rows = call<scan_reply>(x.handle, txn_scan{"", 0, {}, 0});
   BOOST_REQUIRE(rows);
   // Shard-merged scan of every key, own writes applied, in key order.
   std::vector<std::string> keys;
   for (auto& kv : rows->rows)
     keys.push_back(kv.key);
   BOOST_CHECK((keys == std::vector<std::string>{"0p/1", "0q", "1p/0", "1p/2"}));
-  auto two = call<scan_reply>(x.handle, txn_scan{"1p/", 1});
+  auto two = call<scan_reply>(x.handle, txn_scan{"1p/", 1, {}, 0});
   BOOST_REQUIRE(two);
   BOOST_REQUIRE_EQUAL(two->rows.size(), 1u);
   BOOST_CHECK_EQUAL(two->rows[0].value, "own");
@@ -390,7 +390,7 @@ BOOST_FIXTURE_TEST_CASE(a_scan_reads_a_few_shards_at_a_time, txn_fixture) {
     cfg.scan_parallelism = width;
     replace({}); // the service, and its transactions, with the new width
     auto x = begin();
-    auto rows = call<scan_reply>(x.handle, txn_scan{"", 0});
+    auto rows = call<scan_reply>(x.handle, txn_scan{"", 0, {}, 0});
     BOOST_REQUIRE(rows);
     std::string got;
     for (auto& kv : rows->rows)
