@@ -226,8 +226,9 @@ bool decode(const std::string& bytes, scan_request& out) {
 // A scan's answer carries up to a page of rows (256 KiB by default), the
 // largest message on the wire. It is written and read in protobuf's wire
 // format (txn.proto's ScanReply, byte for byte what the generated code
-// writes) without building a protobuf object per row: one copy of each key
-// and value instead of three, no allocation per row on the sending side.
+// writes) without building a protobuf object per row: each side copies a
+// key or value once instead of twice, and the sender allocates nothing per
+// row.
 namespace {
 
 using wfl = google::protobuf::internal::WireFormatLite;
