@@ -106,8 +106,10 @@ store::impl::scan(shard_id shard, const key_range& range, timestamp ts,
     db_->NewIterator(ro, cf(family::versions))};
   // Versions of a key are adjacent, newest first, and most keys have only
   // a few: step over the ones to skip with Next(), which costs a fraction
-  // of a Seek(), and seek only past a long run of them.
-  constexpr int steps_before_seek = 4;
+  // of a Seek() in a large memtable (a Seek descends the skip list from
+  // its top), and seek only past a long run of them. 16 steps against 4
+  // cut the bank audit's scan time by a quarter (bench/README.md).
+  constexpr int steps_before_seek = 16;
   it->Seek(lo);
   std::string same_key; // one buffer for the whole scan
   while (it->Valid() && !full()) {
