@@ -327,9 +327,10 @@ bool decode(const std::string& bytes, scan_reply& out) {
     auto field = wfl::GetTagFieldNumber(tag);
     auto type = wfl::GetTagWireType(tag);
     if (field == 1 && type == wfl::WIRETYPE_LENGTH_DELIMITED) {
+      // A row cannot be longer than what is left of the input.
       std::uint32_t size = 0;
       if (!in.ReadVarint32(&size) ||
-          size > static_cast<std::uint32_t>(in.BytesUntilLimit()))
+          size > bytes.size() - static_cast<std::size_t>(in.CurrentPosition()))
         return false;
       if (!get_row(in, size, out.rows.emplace_back())) return false;
     } else if (field == 2 && type == wfl::WIRETYPE_VARINT) {
