@@ -35,6 +35,12 @@ BOOST_AUTO_TEST_CASE(cross_shard_transfers_conserve_money_and_journals) {
   BOOST_CHECK_EQUAL(j["one_phase"], 0);
   BOOST_CHECK_GT(j["transfers_per_s"].get<double>(), 0.0);
   BOOST_CHECK_GT(j["p99_ms"].get<double>(), 0.0);
+  // The seconds of the run add up to the committed transfers.
+  std::uint64_t per_second = 0;
+  for (const auto& s : j["per_second"])
+    per_second += s["committed"].get<std::uint64_t>();
+  BOOST_CHECK_GE(j["per_second"].size(), 20u);
+  BOOST_CHECK_EQUAL(per_second, j["committed"].get<std::uint64_t>());
   // The figures name the allocator they were taken on (jemalloc unless
   // configured off), and the nodes run the same binary.
   BOOST_CHECK_EQUAL(

@@ -35,6 +35,10 @@ nlohmann::ordered_json to_json(const bank_bench_options& o,
   nlohmann::ordered_json reasons = nlohmann::ordered_json::object();
   for (const auto& [why, n] : r.aborts_by_reason)
     reasons[why] = n;
+  auto seconds = nlohmann::ordered_json::array();
+  for (const auto& s : r.per_second)
+    seconds.push_back(
+      {{"committed", s.committed}, {"p50_ms", s.p50_ms}, {"p99_ms", s.p99_ms}});
   return {{"machine", machine_summary()},
           {"allocator", allocator_name()},
           {"clients", o.clients},
@@ -58,6 +62,7 @@ nlohmann::ordered_json to_json(const bank_bench_options& o,
           {"insufficient", r.insufficient},
           {"begin_failures", r.begin_failures},
           {"failovers", r.failovers},
+          {"per_second", seconds},
           {"audits", r.audits},
           {"audit_failures", r.audit_failures},
           {"audit_errors", r.audit_errors},

@@ -1,6 +1,7 @@
 // The bank run: setup, transfer threads, audits, figures.
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <mutex>
 #include <random>
 #include <thread>
@@ -40,6 +41,7 @@ struct shared_counts {
 struct worker_log {
   std::vector<transfer_record> records;
   std::vector<double> latencies_ms; ///< committed transfers
+  std::vector<double> finished_s;   ///< when each one finished (run time)
   std::map<std::string, std::uint64_t> reasons;
 };
 
@@ -127,7 +129,8 @@ using outcome = transfer_record::outcome;
 /// Runs one transfer attempt; records it when it got as far as a decision.
 void transfer(client::client& c, const bank_layout& layout,
               const bank_options& o, std::uint32_t from, std::uint32_t to,
-              std::int64_t amount, std::string id, shared_counts& counts,
+              std::int64_t amount, std::string id,
+              clock_type::time_point run_began, shared_counts& counts,
               worker_log& log) {
   auto started = clock_type::now();
   // Begin next to the account that pays: its reads, prepare and commit stay
@@ -170,9 +173,11 @@ void transfer(client::client& c, const bank_layout& layout,
   if (done) {
     ++counts.committed;
     if (done->one_phase) ++counts.one_phase;
+    auto now = clock_type::now();
     log.latencies_ms.push_back(
-      std::chrono::duration<double, std::milli>(clock_type::now() - started)
-        .count());
+      std::chrono::duration<double, std::milli>(now - started).count());
+    log.finished_s.push_back(
+      std::chrono::duration<double>(now - run_began).count());
   } else if (actors::is(done.error(), errc::outcome_unknown)) {
     rec.result = outcome::unknown;
     ++counts.unknown;
@@ -213,6 +218,25 @@ double percentile(std::vector<double>& sorted, double p) {
   auto idx =
     static_cast<std::size_t>(p * static_cast<double>(sorted.size() - 1) + 0.5);
   return sorted[std::min(idx, sorted.size() - 1)];
+}
+
+/// Groups the committed transfers by the second they finished in.
+std::vector<bank_second> per_second(const std::vector<worker_log>& logs,
+                                    double seconds) {
+  std::vector<std::vector<double>> by_second(
+    static_cast<std::size_t>(std::max(std::ceil(seconds), 1.0)));
+  for (const auto& log : logs)
+    for (std::size_t i = 0; i < log.latencies_ms.size(); ++i) {
+      auto s = static_cast<std::size_t>(std::max(log.finished_s[i], 0.0));
+      by_second[std::min(s, by_second.size() - 1)].push_back(
+        log.latencies_ms[i]);
+    }
+  std::vector<bank_second> out;
+  for (auto& l : by_second) {
+    std::sort(l.begin(), l.end());
+    out.push_back({l.size(), percentile(l, 0.50), percentile(l, 0.99)});
+  }
+  return out;
 }
 
 void fill_counts(const shared_counts& k, bank_report& r) {
@@ -261,7 +285,7 @@ run_bank(client::client& c, bank_options o,
       for (std::uint64_t seq = 0; clock_type::now() < deadline; ++seq) {
         auto [from, to] = picker.pick(rng);
         transfer(c, layout, o, from, to, amount(rng),
-                 std::to_string(w) + "-" + std::to_string(seq), counts,
+                 std::to_string(w) + "-" + std::to_string(seq), begin, counts,
                  logs[w]);
       }
     });
@@ -294,6 +318,7 @@ run_bank(client::client& c, bank_options o,
   stop = true;
   if (auditor.joinable()) auditor.join();
   fill_counts(counts, report);
+  report.per_second = per_second(logs, report.seconds);
   std::vector<double> latencies;
   std::vector<transfer_record> records;
   for (auto& log : logs) {

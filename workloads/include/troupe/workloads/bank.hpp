@@ -43,6 +43,13 @@ struct bank_options {
   std::chrono::milliseconds audit_every{1000};
 };
 
+/// The transfers that committed in one second of a run (by when they
+/// finished), to show how throughput and latency move during a run.
+struct bank_second {
+  std::uint64_t committed = 0;
+  double p50_ms = 0, p99_ms = 0; ///< of the transfers in this second
+};
+
 /// What a run did and what the final check found.
 struct bank_report {
   std::string prefix;
@@ -64,6 +71,9 @@ struct bank_report {
   double transfers_per_s = 0;                ///< committed / seconds
   double p50_ms = 0, p99_ms = 0, max_ms = 0; ///< committed transfers
   std::uint64_t failovers = 0; ///< begins that moved to another node
+  /// Second i holds the transfers that finished in [i, i + 1) s of the
+  /// transfer phase (the last one may be shorter).
+  std::vector<bank_second> per_second;
   // Audits during the run.
   std::uint64_t audits = 0;
   std::uint64_t audit_failures = 0; ///< a read that did not sum up
