@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <csignal>
+#include <regex>
 
 #include "cluster_harness.hpp"
 #include "troupe/actors/errc.hpp"
@@ -172,6 +173,83 @@ BOOST_FIXTURE_TEST_CASE(reads_of_more_keys_than_a_message_holds_split,
   BOOST_CHECK(!t->abort());
   // Every node is still up: nothing dropped a connection.
   BOOST_CHECK_EQUAL(read(keys[0]), value(0));
+}
+
+/// GC every 100 ms, versions readable for 500 ms after they are replaced.
+struct gc_fixture : cluster_fixture {
+  gc_fixture()
+    : cluster_fixture(troupe::test::fast_timeouts_toml +
+                      "[gc]\ninterval_ms = 100\nlifetime_ms = 500\n") {}
+
+  /// Every GC line of every node: (safe point, versions removed).
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> collections() const {
+    static const std::regex line{
+      R"(gc: safe point (\d+): removed (\d+) version)"};
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> out;
+    for (const auto& n : nodes.names()) {
+      auto log = nodes.log(n);
+      for (std::sregex_iterator i{log.begin(), log.end(), line}, end; i != end;
+           ++i)
+        out.emplace_back(std::stoull((*i)[1]), std::stoull((*i)[2]));
+    }
+    return out;
+  }
+};
+
+BOOST_FIXTURE_TEST_CASE(gc_keeps_what_a_running_transaction_reads, gc_fixture) {
+  // One key on every node, so that GC on nodes other than the
+  // coordinator's must learn of the transaction from its node.
+  std::vector<std::string> keys;
+  for (const auto& [node, key] : nodes.key_per_node("gc/"))
+    keys.push_back(key);
+  auto write_all = [&](const std::string& v) {
+    auto done = c->run([&](client::transaction& t) -> caf::error {
+      for (const auto& k : keys)
+        if (auto err = t.put(k, v)) return err;
+      return {};
+    });
+    BOOST_REQUIRE_MESSAGE(done, why(done));
+  };
+  write_all("v0");
+  auto old = c->begin();
+  BOOST_REQUIRE_MESSAGE(old, why(old));
+  auto first = old->get_many(keys);
+  BOOST_REQUIRE_MESSAGE(first, why(first));
+
+  // Newer versions while the safe point catches up with `old`'s start (it
+  // stops there: the safe point is the oldest running start).
+  int n = 0;
+  auto reached_old = [&] {
+    write_all("v" + std::to_string(++n));
+    auto all = collections();
+    return std::any_of(all.begin(), all.end(), [&](const auto& c) {
+      return c.first == old->start_ts();
+    });
+  };
+  BOOST_REQUIRE_MESSAGE(wait_until(30s, reached_old),
+                        "no GC reached the running transaction's start "
+                        "(node log: "
+                          << nodes.log(nodes.names()[0]) << ")");
+  for (const auto& [sp, removed] : collections())
+    BOOST_CHECK_LE(sp, old->start_ts());
+  // Its snapshot is intact on every node.
+  auto again = old->get_many(keys);
+  BOOST_REQUIRE_MESSAGE(again, why(again));
+  BOOST_CHECK(*again == *first);
+  BOOST_CHECK((*again)[0] == std::optional<std::string>{"v0"});
+  BOOST_REQUIRE(!old->abort());
+
+  // Once it ended, the versions it kept go.
+  auto removed_some = [&] {
+    write_all("v" + std::to_string(++n));
+    auto all = collections();
+    return std::any_of(all.begin(), all.end(), [&](const auto& c) {
+      return c.first > old->start_ts() && c.second > 0;
+    });
+  };
+  BOOST_REQUIRE_MESSAGE(wait_until(30s, removed_some),
+                        "GC removed nothing after the transaction ended");
+  BOOST_CHECK_EQUAL(read(keys[0]), "v" + std::to_string(n));
 }
 
 BOOST_FIXTURE_TEST_CASE(transactions_commit_read_back_and_conflict,

@@ -18,7 +18,7 @@ const std::string& directory::owner_of(const std::string& kind,
         shard < placement_.shard_count())
       return placement_.node_of_shard(shard).name;
   }
-  if (kind == "txn_service")
+  if (kind == "txn_service" || kind == "gc")
     if (const auto* n = placement_.hash_ring().find(id)) return n->name;
   return placement_.hash_ring().owner(kind + "/" + id).name;
 }

@@ -54,8 +54,10 @@ BOOST_AUTO_TEST_CASE(a_transaction_service_is_owned_by_its_node) {
   auto p = placement_of(three_nodes());
   BOOST_REQUIRE(p);
   directory on_a{*p, "a"};
-  for (const char* n : {"a", "b", "c"})
+  for (const char* n : {"a", "b", "c"}) {
     BOOST_CHECK_EQUAL(on_a.owner_of("txn_service", n), n);
+    BOOST_CHECK_EQUAL(on_a.owner_of("gc", n), n);
+  }
   BOOST_CHECK(on_a.owns("txn_service", "a"));
   // Not a member: the ring decides, as for any other kind.
   BOOST_CHECK_EQUAL(on_a.owner_of("txn_service", "zz"),

@@ -1,5 +1,7 @@
 #include "node_services.hpp"
 
+#include "node_gc.hpp"
+
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
 
@@ -245,12 +247,32 @@ caf::error start_node_services(
   auto proxy = sys.spawn(tso_proxy, node, cluster.timeouts.request);
   rt.stop_on_shutdown(caf::actor_cast<caf::actor>(proxy));
   auto cc = txn_config(rt, cluster, name, *placement, proxy);
+  auto running = std::make_shared<coordinator::running_txns>();
+  cc.running = running;
   children.push_back(
     registered_child(node, "txn_service", name,
                      [cc](caf::actor_system& sys) -> caf::expected<caf::actor> {
                        return caf::actor_cast<caf::actor>(
                          coordinator::spawn_txn_service(sys, cc));
                      }));
+  if (cluster.gc.interval.count() > 0) {
+    gc_setup gs;
+    gs.node = name;
+    for (const auto& n : cluster.nodes)
+      if (n.name != name) gs.peers.push_back(n.name);
+    gs.db = db;
+    gs.tso = proxy;
+    gs.router = caf::actor_cast<caf::actor>(node);
+    gs.running = running;
+    gs.gc = cluster.gc;
+    gs.request_timeout = cluster.timeouts.request;
+    gs.log = log;
+    children.push_back(registered_child(
+      node, "gc", name,
+      [gs](caf::actor_system& sys) -> caf::expected<caf::actor> {
+        return spawn_node_gc(sys, gs);
+      }));
+  }
   actors::supervisor_options so;
   so.name = "services@" + name;
   auto sup = actors::spawn_supervisor(sys, so, std::move(children));

@@ -178,6 +178,17 @@ void read_durability(table_reader& top, cluster_config& cfg,
               1, 1000000000));
 }
 
+void read_gc(table_reader& top, cluster_config& cfg, const std::string& file) {
+  auto* table = top.get_table("gc");
+  if (table == nullptr) return;
+  table_reader r{*table, "[gc]", file, {"interval_ms", "lifetime_ms"}};
+  auto& g = cfg.gc;
+  constexpr std::int64_t one_day_ms = 24LL * 3600 * 1000;
+  g.interval =
+    millis{r.get_int("interval_ms", g.interval.count(), 0, one_day_ms, " ms")};
+  g.lifetime = r.get_interval("lifetime_ms", g.lifetime);
+}
+
 void read_timeouts(table_reader& top, cluster_config& cfg,
                    const std::string& file) {
   auto* table = top.get_table("timeouts");
@@ -306,14 +317,15 @@ cluster_config parse(std::string_view text, std::string_view source_name) {
   }
   cluster_config cfg;
   cfg.source = file;
-  table_reader top{
-    root,
-    "the top level",
-    file,
-    {"cluster", "nodes", "durability", "timeouts", "retry", "limits", "log"}};
+  table_reader top{root,
+                   "the top level",
+                   file,
+                   {"cluster", "nodes", "durability", "gc", "timeouts", "retry",
+                    "limits", "log"}};
   read_cluster(top, cfg, file);
   read_nodes(top, root, cfg, file);
   read_durability(top, cfg, file);
+  read_gc(top, cfg, file);
   read_timeouts(top, cfg, file);
   read_retry(top, cfg, file);
   read_limits(top, cfg, file);

@@ -55,6 +55,8 @@ BOOST_AUTO_TEST_CASE(minimal_config_gets_every_default) {
   BOOST_CHECK_EQUAL(cfg.nodes[1].address(), "127.0.0.1:7002");
   BOOST_CHECK_EQUAL(cfg.nodes[1].weight, 1u);
   BOOST_CHECK(cfg.durability.sync);
+  BOOST_CHECK_EQUAL(cfg.gc.interval.count(), 60000);
+  BOOST_CHECK_EQUAL(cfg.gc.lifetime.count(), 600000);
   BOOST_CHECK_EQUAL(cfg.retry.max_attempts, 5u);
   BOOST_CHECK_EQUAL(cfg.timeouts.prepare.count(), 2000);
   BOOST_CHECK_EQUAL(cfg.log.level, "info");
@@ -135,6 +137,18 @@ BOOST_AUTO_TEST_CASE(unknown_top_level_key_is_rejected) {
 BOOST_AUTO_TEST_CASE(unknown_key_in_a_node_lists_the_allowed_ones) {
   expect_error("[[nodes]]\nname = \"a\"\nprot = 7001\n", 3, 1,
                "allowed keys: data_dir, host, name, port, weight");
+}
+
+BOOST_AUTO_TEST_CASE(gc_section_is_read_and_checked) {
+  auto cfg = parse(two_nodes + "[gc]\ninterval_ms = 0\nlifetime_ms = 1500\n",
+                   "test.toml");
+  BOOST_CHECK_EQUAL(cfg.gc.interval.count(), 0);
+  BOOST_CHECK_EQUAL(cfg.gc.lifetime.count(), 1500);
+  expect_error(two_nodes + "[gc]\ninterval_ms = -1\n", 9, 15, "interval_ms");
+  expect_error(two_nodes + "[gc]\nlifetime_ms = 0\n", 9, 15,
+               "must be a positive interval");
+  expect_error(two_nodes + "[gc]\nlife_ms = 10\n", 9, 1,
+               "unknown key 'life_ms' in [gc]");
 }
 
 BOOST_AUTO_TEST_CASE(unknown_key_in_a_section_is_rejected) {

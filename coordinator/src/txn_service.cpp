@@ -99,6 +99,8 @@ service_behavior(service_self self,
                  std::shared_ptr<const coordinator_config> cfg) {
   self->state.cfg = cfg;
   self->state.log = std::make_unique<decision_log>(*cfg->db);
+  // The coordinators of a service before this one ended with it.
+  if (cfg->running) cfg->running->clear();
   // Coordinators are linked to the service: a restarted service must not
   // answer `aborted` for a transaction an earlier incarnation still runs,
   // so they end with it. A coordinator's end (normal or not) only removes
@@ -110,6 +112,7 @@ service_behavior(service_self self,
       self->quit(std::move(msg.reason));
       return;
     }
+    if (st.cfg->running) st.cfg->running->remove(i->second);
     st.live.erase(i);
   });
   // The first sweep runs at once: what a restart left in the log.
@@ -128,6 +131,7 @@ service_behavior(service_self self,
             auto txn = spawn_transaction(self->system(), cfg, started, req);
             self->link_to(txn);
             self->state.live.emplace(txn.address(), ts);
+            if (cfg->running) cfg->running->add(ts);
             if (req.prefetch.empty()) {
               rp.deliver(started, std::move(txn));
               return;

@@ -82,6 +82,10 @@ struct store::impl {
   [[nodiscard]] status check_writes(const std::vector<mutation>& writes,
                                     const std::vector<std::string>& reads,
                                     txn_id txn, timestamp start_ts) const;
+  /// timestamp_too_old when `ts` is below the safe point. Reads check it
+  /// before and again after they read: GC raises the safe point before it
+  /// deletes anything, so a read that passes the second check read nothing
+  /// GC had deleted yet (a version it needs could go between the two).
   [[nodiscard]] status check_snapshot(timestamp ts) const;
   void note_read(shard_id shard, timestamp ts);
   [[nodiscard]] timestamp max_read(shard_id shard);

@@ -92,7 +92,9 @@ status store::validate_reads(shard_id shard, txn_id txn, timestamp start_ts,
         h && h->txn != txn)
       return locked_error(key, h->txn, h->visible_from);
   }
-  return impl_->check_conflicts(shard, txn, start_ts, keys, true);
+  if (auto st = impl_->check_conflicts(shard, txn, start_ts, keys, true); !st)
+    return st;
+  return impl_->check_snapshot(start_ts);
 }
 
 } // namespace troupe::mvcc

@@ -33,6 +33,7 @@ store::impl::get(shard_id shard, const std::string& key, timestamp ts) {
     return locked_error(key, (*lock)->txn_id(), (*lock)->start_ts());
   auto found = read_version(shard, key, ts);
   if (!found) return found.error();
+  if (auto st = check_snapshot(ts); !st) return st.error();
   if (!*found || (*found)->record.tombstone())
     return std::optional<std::string>{};
   return std::optional<std::string>{
@@ -157,6 +158,7 @@ store::impl::scan(shard_id shard, const key_range& range, timestamp ts,
   if (!it->status().ok())
     return from_status(it->status(),
                        "scan versions of shard " + std::to_string(shard));
+  if (auto st = check_snapshot(ts); !st) return st.error();
 
   // With a limit or budget, intents matter only up to where the result
   // ends.

@@ -71,7 +71,9 @@ status store::impl::reserve(reservation& hold, shard_id shard, txn_id txn,
   hold.keys_ = std::move(encoded_writes);
   if (auto st = check_conflicts(shard, txn, start_ts, write_keys, false); !st)
     return st;
-  return check_conflicts(shard, txn, start_ts, read_keys, true);
+  if (auto st = check_conflicts(shard, txn, start_ts, read_keys, true); !st)
+    return st;
+  return check_snapshot(start_ts); // GC may have removed a newer tombstone
 }
 
 void store::impl::submit(write_request req, std::shared_ptr<reservation> hold,

@@ -18,10 +18,10 @@ namespace troupe::actors {
 /// state, no scheduler: the node actor asks it and acts on the answer.
 ///
 /// Ownership: kind "shard" with a decimal id owns by the placement table
-/// (the shard's node); kind "txn_service" with a member's name is that
-/// member's (one service per node); any other (kind, id) by the ring owner
-/// of the key "kind/id". Every node computes the same answer from the same
-/// config.
+/// (the shard's node); kinds "txn_service" and "gc" with a member's name
+/// are that member's (one of each per node); any other (kind, id) by the ring
+/// owner of the key "kind/id". Every node computes the same answer from the
+/// same config.
 class directory {
  public:
   directory(ring::placement placement, std::string self);

@@ -110,6 +110,15 @@ CAF_ADD_TYPE_ID(troupe_actors, (troupe::actors::precommit_request))
 /// (token).
 CAF_ADD_ATOM(troupe_actors, troupe::actors, lock_wait_atom, "tr_lkwait")
 
+// -- GC (apps, docs/mvcc.md "GC") --------------------------------------------
+
+/// A node's GC: its own timer (a round is due), and (gc_atom, true) when a
+/// collection it started finished.
+CAF_ADD_ATOM(troupe_actors, troupe::actors, gc_atom, "tr_gc")
+/// Asks a node's GC for the oldest start timestamp of a transaction that
+/// runs on its node (uint64; the largest timestamp when none runs).
+CAF_ADD_ATOM(troupe_actors, troupe::actors, oldest_atom, "tr_oldest")
+
 CAF_END_TYPE_ID_BLOCK(troupe_actors)
 
 namespace troupe::actors {

@@ -31,6 +31,16 @@ struct durability_config {
   std::uint64_t timestamp_batch{10000};
 };
 
+/// Garbage collection of old versions on every node (docs/mvcc.md, "GC").
+struct gc_config {
+  /// How often a node collects; 0: never.
+  millis interval{60000};
+  /// How long a version stays readable after a newer one replaced it: the
+  /// safe point trails the newest timestamp by this much (and never passes
+  /// a running transaction's start).
+  millis lifetime{600000};
+};
+
 /// Time limits of the runtime and the transaction protocol.
 struct timeouts_config {
   millis request{5000};           ///< a client call end to end
@@ -111,6 +121,7 @@ struct cluster_config {
   std::uint32_t scheduler_threads{0};
   std::vector<node_config> nodes; ///< at least one
   durability_config durability;
+  gc_config gc;
   timeouts_config timeouts;
   retry_policy retry;
   limits_config limits;

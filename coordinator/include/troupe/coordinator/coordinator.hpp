@@ -15,6 +15,7 @@
 #include "troupe/actors/participant.hpp"
 #include "troupe/actors/transaction.hpp"
 #include "troupe/config/cluster_config.hpp"
+#include "troupe/coordinator/running_txns.hpp"
 #include "troupe/coordinator/tso.hpp"
 #include "troupe/mvcc/store.hpp"
 
@@ -73,6 +74,9 @@ struct coordinator_config {
   /// before anything is sent.
   std::uint64_t max_message_bytes = 4u << 20;
   std::uint64_t seed = 0; ///< backoff jitter
+  /// Where the service records the start of every transaction it runs,
+  /// until it ends (null: nowhere); the node's GC reads it.
+  std::shared_ptr<running_txns> running;
   actors::handoff handoff = actors::direct_handoff();
 };
 
