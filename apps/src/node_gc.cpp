@@ -29,6 +29,19 @@ struct gc_state {
 
 using gc_self = caf::stateful_actor<gc_state>*;
 
+/// The oldest start of a transaction that runs on this node or is prepared
+/// in its store: an in-doubt participant may still ask its peers what
+/// became of it, so their outcome records must stay. 0 (collect nothing)
+/// when the store cannot list its prepared transactions.
+timestamp oldest_here(const gc_setup& s) {
+  auto oldest = s.running->oldest();
+  auto prepared = s.db->list_prepared();
+  if (!prepared) return 0;
+  for (const auto& p : *prepared)
+    oldest = std::min(oldest, p.start_ts);
+  return oldest;
+}
+
 /// Runs store::gc(sp) on a detached actor's thread and tells `parent`.
 void collect(gc_self self, const std::shared_ptr<const gc_setup>& s,
              timestamp sp) {
@@ -61,7 +74,7 @@ void settle(gc_self self, const std::shared_ptr<const gc_setup>& s,
     std::size_t left;
   };
   auto f = std::make_shared<fold>(
-    fold{std::min(candidate, s->running->oldest()), s->peers.size()});
+    fold{std::min(candidate, oldest_here(*s)), s->peers.size()});
   auto done = [self, s, f](timestamp oldest) {
     f->sp = std::min(f->sp, oldest);
     if (--f->left > 0) return;
@@ -117,7 +130,7 @@ caf::behavior gc_behavior(gc_self self, std::shared_ptr<const gc_setup> s) {
       gc_round(self, s);
     },
     [self](actors::gc_atom, bool) { self->state.collecting = false; },
-    [s](actors::oldest_atom) -> timestamp { return s->running->oldest(); },
+    [s](actors::oldest_atom) -> timestamp { return oldest_here(*s); },
   };
 }
 

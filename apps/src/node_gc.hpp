@@ -35,8 +35,9 @@ struct gc_setup {
 /// Spawns the node's GC (register it as ("gc", node)). Every `gc.interval`
 /// it takes a timestamp from the oracle and keeps it with the time; the
 /// safe point is the newest such timestamp taken at least `gc.lifetime`
-/// ago, lowered to the oldest start of a running transaction on this node
-/// and on every peer whose GC answers within `request_timeout` (a peer
+/// ago, lowered to the oldest start of a transaction running (or prepared,
+/// in doubt) on this node and on every peer whose GC answers within
+/// `request_timeout` (a peer
 /// that does not answer is down or cut off; a transaction of it that
 /// outlives the lifetime gets timestamp_too_old, retry_transaction). When
 /// that is above the store's safe point, `store::gc` runs on a thread of
