@@ -71,20 +71,15 @@ void settle(gc_self self, const std::shared_ptr<const gc_setup>& s,
             timestamp candidate) {
   struct fold {
     timestamp sp;
-    std::size_t left;
+    std::size_t left; ///< answers to wait for: every peer's and this node's
   };
-  auto f = std::make_shared<fold>(
-    fold{std::min(candidate, oldest_here(*s)), s->peers.size()});
+  auto f = std::make_shared<fold>(fold{candidate, s->peers.size() + 1});
   auto done = [self, s, f](timestamp oldest) {
     f->sp = std::min(f->sp, oldest);
     if (--f->left > 0) return;
     if (f->sp > s->db->safe_point() && !self->state.collecting)
       collect(self, s, f->sp);
   };
-  if (s->peers.empty()) {
-    f->left = 1;
-    return done(f->sp);
-  }
   constexpr auto none = std::numeric_limits<timestamp>::max();
   for (const auto& peer : s->peers)
     self
@@ -97,6 +92,7 @@ void settle(gc_self self, const std::shared_ptr<const gc_setup>& s,
                   [done](caf::error&) { done(none); });
         },
         [done](caf::error&) { done(none); });
+  done(oldest_here(*s)); // the peers' answers come later, as messages
 }
 
 /// One round: a new sample, then a safe point if one is old enough.

@@ -183,9 +183,8 @@ void read_gc(table_reader& top, cluster_config& cfg, const std::string& file) {
   if (table == nullptr) return;
   table_reader r{*table, "[gc]", file, {"interval_ms", "lifetime_ms"}};
   auto& g = cfg.gc;
-  constexpr std::int64_t one_day_ms = 24LL * 3600 * 1000;
-  g.interval =
-    millis{r.get_int("interval_ms", g.interval.count(), 0, one_day_ms, " ms")};
+  g.interval = millis{r.get_int("interval_ms", g.interval.count(), 0,
+                                table_reader::max_interval_ms, " ms")};
   g.lifetime = r.get_interval("lifetime_ms", g.lifetime);
 }
 

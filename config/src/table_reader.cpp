@@ -159,7 +159,6 @@ bool table_reader::get_bool(std::string_view key, bool fallback) {
 }
 
 millis table_reader::get_interval(std::string_view key, millis fallback) {
-  constexpr std::int64_t one_day_ms = 24LL * 3600 * 1000;
   auto* node = lookup(key);
   if (node == nullptr) return fallback;
   auto* value = node->as_integer();
@@ -173,9 +172,9 @@ millis table_reader::get_interval(std::string_view key, millis fallback) {
                   " must be a positive interval in milliseconds, "
                   "got " +
                   std::to_string(v));
-  if (v > one_day_ms)
+  if (v > max_interval_ms)
     fail(*node, name_of(key) + " must be at most " +
-                  std::to_string(one_day_ms) + " ms (one day), got " +
+                  std::to_string(max_interval_ms) + " ms (one day), got " +
                   std::to_string(v));
   return millis{v};
 }

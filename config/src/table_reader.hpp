@@ -18,6 +18,9 @@ namespace troupe::config::detail {
 /// offending key or value.
 class table_reader {
  public:
+  /// The longest interval a config may give (one day).
+  static constexpr std::int64_t max_interval_ms = 24LL * 3600 * 1000;
+
   /// `where` names the table in messages, e.g. "[durability]" or "nodes[2]".
   /// Fails at once on the first key of `table` not in `allowed` (so a typo
   /// is reported as such, not as a missing key); getters may ask only for
