@@ -116,6 +116,7 @@ result<std::unique_ptr<store>> store::open(const options& opts) {
   auto meta = load_meta(*p->db_, p->cf(family::meta));
   if (!meta) return meta.error();
   p->safe_point_ = meta->gc_safe_point();
+  if (auto st = p->index_meta(); !st) return st.error();
   if (auto st = p->index_intents(); !st) return st.error();
   if (auto st = p->index_unresolved(std::nullopt); !st) return st.error();
   p->writer_ = std::make_unique<group_writer>(*p->db_, p->cfs_, opts);

@@ -173,6 +173,14 @@ struct store::impl {
                                     std::vector<std::string> dropped,
                                     completion done);
 
+  // -- the index of metadata keys (store_meta.cpp) ---------------------------
+  /// Adds every stored metadata key to the index: one pass at open.
+  [[nodiscard]] status index_meta();
+  /// `done`, after adding `key` to the index (`erased`: removing it) when
+  /// the write succeeded.
+  [[nodiscard]] completion meta_indexing(std::string key, bool erased,
+                                         completion done);
+
   // -- maintenance (store_gc.cpp, store_transfer.cpp) -----------------------
   [[nodiscard]] result<gc_stats> gc(timestamp safe_point);
   [[nodiscard]] status write_all(std::vector<write_op>& ops);
@@ -207,6 +215,15 @@ struct store::impl {
   /// their prefix names (nullopt: too short to name one); list_prepared of
   /// that shard reports them as corrupt_record.
   std::multimap<std::optional<shard_id>, std::string> malformed_txn_keys_;
+
+  /// The metadata keys in the store (without the family's prefix), so
+  /// that list_meta looks up only these: the decision log erases every
+  /// record it writes, which leaves a deletion in the family until
+  /// compaction, and a pass over the family would step over all of them.
+  /// Changed by the writer's completions, which run in write order, so it
+  /// follows the family exactly once the caller has heard back.
+  std::mutex meta_mtx_;
+  std::set<std::string> meta_keys_;
 
   std::mutex read_ts_mtx_;
   std::unordered_map<shard_id, timestamp> max_read_ts_;

@@ -30,6 +30,35 @@ status check_meta_key(const std::string& key, const options& opts) {
 
 } // namespace
 
+status store::impl::index_meta() {
+  std::unique_ptr<rocksdb::Iterator> it{
+    db_->NewIterator(iteration_options(), cf(family::meta))};
+  std::set<std::string> keys;
+  for (it->Seek(user_prefix); it->Valid() && it->key().starts_with(user_prefix);
+       it->Next())
+    keys.insert(it->key().ToString().substr(user_prefix.size()));
+  if (!it->status().ok())
+    return from_status(it->status(), "index metadata keys");
+  std::lock_guard<std::mutex> guard{meta_mtx_};
+  meta_keys_ = std::move(keys);
+  return {};
+}
+
+completion store::impl::meta_indexing(std::string key, bool erased,
+                                      completion done) {
+  return
+    [this, key = std::move(key), erased, done = std::move(done)](status st) {
+      if (st) {
+        std::lock_guard<std::mutex> guard{meta_mtx_};
+        if (erased)
+          meta_keys_.erase(key);
+        else
+          meta_keys_.insert(key);
+      }
+      done(std::move(st));
+    };
+}
+
 void store::put_meta_async(const std::string& key, const std::string& value,
                            completion done) {
   if (auto st = check_meta_key(key, impl_->opts_); !st) return done(st);
@@ -40,7 +69,7 @@ void store::put_meta_async(const std::string& key, const std::string& value,
             0, 0});
   write_request w;
   w.ops.push_back({family::meta, false, user_prefix + key, value});
-  w.done = std::move(done);
+  w.done = impl_->meta_indexing(key, false, std::move(done));
   impl_->writer_->submit(std::move(w));
 }
 
@@ -48,7 +77,7 @@ void store::erase_meta_async(const std::string& key, completion done) {
   if (auto st = check_meta_key(key, impl_->opts_); !st) return done(st);
   write_request w;
   w.ops.push_back({family::meta, true, user_prefix + key, {}});
-  w.done = std::move(done);
+  w.done = impl_->meta_indexing(key, true, std::move(done));
   impl_->writer_->submit(std::move(w));
 }
 
@@ -70,16 +99,23 @@ result<std::optional<std::string>> store::get_meta(const std::string& key) {
 }
 
 result<std::vector<key_value>> store::list_meta(const std::string& prefix) {
-  auto lo = user_prefix + prefix;
-  std::unique_ptr<rocksdb::Iterator> it{
-    impl_->db_->NewIterator(iteration_options(), impl_->cf(family::meta))};
+  std::vector<std::string> keys;
+  {
+    std::lock_guard<std::mutex> guard{impl_->meta_mtx_};
+    for (auto i = impl_->meta_keys_.lower_bound(prefix);
+         i != impl_->meta_keys_.end() &&
+         i->compare(0, prefix.size(), prefix) == 0;
+         ++i)
+      keys.push_back(*i);
+  }
   std::vector<key_value> out;
-  for (it->Seek(lo); it->Valid() && it->key().starts_with(lo); it->Next())
-    out.push_back({it->key().ToString().substr(user_prefix.size()),
-                   it->value().ToString()});
-  if (!it->status().ok())
-    return from_status(it->status(),
-                       "list metadata '" + hex_escape(prefix) + "'");
+  out.reserve(keys.size());
+  for (auto& key : keys) {
+    auto value = get_meta(key);
+    if (!value) return value.error();
+    // Erased since the index was read.
+    if (*value) out.push_back({std::move(key), std::move(**value)});
+  }
   return out;
 }
 

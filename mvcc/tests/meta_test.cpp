@@ -1,6 +1,11 @@
 // Metadata entries (timestamp oracle, decision log) and the coordinator
 // named in prepare records: durable, listed by prefix, kept apart from the
 // store's own metadata.
+#include <atomic>
+#include <chrono>
+#include <future>
+#include <memory>
+
 #include <boost/test/unit_test.hpp>
 
 #include "temp_dir.hpp"
@@ -34,6 +39,49 @@ BOOST_AUTO_TEST_CASE(metadata_survives_reopen_and_lists_by_prefix) {
   BOOST_REQUIRE_EQUAL(listed->size(), 1u);
   BOOST_CHECK_EQUAL(listed->at(0).key, "decision/2");
   BOOST_CHECK_EQUAL(listed->at(0).value, "b");
+}
+
+BOOST_AUTO_TEST_CASE(listing_follows_puts_and_erases_in_write_order) {
+  temp_dir dir;
+  {
+    auto db = open_store(dir.sub("db"));
+    // Erased entries, as the decision log leaves them: none is listed.
+    for (int i = 0; i < 1000; ++i) {
+      auto key = "d/" + std::to_string(i);
+      BOOST_REQUIRE(db->put_meta(key, "x"));
+      BOOST_REQUIRE(db->erase_meta(key));
+    }
+    // Queued without waiting: the last write of a key decides.
+    std::promise<void> all;
+    auto left = std::make_shared<std::atomic<int>>(6);
+    auto count = [&all, left](status st) {
+      BOOST_CHECK(st);
+      if (--*left == 0) all.set_value();
+    };
+    db->put_meta_async("d/kept", "1", count);
+    db->erase_meta_async("d/kept", count);
+    db->put_meta_async("d/kept", "2", count);
+    db->put_meta_async("d/gone", "1", count);
+    db->erase_meta_async("d/gone", count);
+    db->erase_meta_async("d/never", count);
+    BOOST_REQUIRE(all.get_future().wait_for(std::chrono::seconds{10}) ==
+                  std::future_status::ready);
+    auto listed = db->list_meta("d/");
+    BOOST_REQUIRE(listed);
+    BOOST_REQUIRE_EQUAL(listed->size(), 1u);
+    BOOST_CHECK_EQUAL(listed->at(0).key, "d/kept");
+    BOOST_CHECK_EQUAL(listed->at(0).value, "2");
+  }
+  // Reopened: the index is rebuilt from the family.
+  auto db = open_store(dir.sub("db"));
+  auto listed = db->list_meta("d/");
+  BOOST_REQUIRE(listed);
+  BOOST_REQUIRE_EQUAL(listed->size(), 1u);
+  BOOST_CHECK_EQUAL(listed->at(0).key, "d/kept");
+  BOOST_CHECK_EQUAL(listed->at(0).value, "2");
+  auto all = db->list_meta("");
+  BOOST_REQUIRE(all);
+  BOOST_CHECK_EQUAL(all->size(), 1u);
 }
 
 BOOST_AUTO_TEST_CASE(metadata_does_not_touch_the_store_record) {

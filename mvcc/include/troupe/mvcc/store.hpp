@@ -177,7 +177,8 @@ class store {
   get_meta(const std::string& key);
 
   /// Returns every metadata entry whose key starts with `prefix`, in key
-  /// order. Errors: io_error.
+  /// order: one lookup per entry found, by an in-memory index of the keys,
+  /// so erased entries cost nothing. Errors: io_error.
   [[nodiscard]] result<std::vector<key_value>>
   list_meta(const std::string& prefix);
 
