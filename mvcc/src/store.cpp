@@ -33,9 +33,11 @@ class whole_key final : public rocksdb::SliceTransform {
 /// every memtable; a bucket holds the few entries of one key.
 constexpr std::size_t point_family_buckets = 1 << 16;
 
-/// Options of a family read only by key (locks, txns): every prepare puts
-/// and every commit deletes its intents and writes its transaction record,
-/// and commits read both back, so these take most memtable operations.
+/// Options of a family read only by key (locks, txns, and meta, whose
+/// entries list_meta finds through an index): every prepare puts and every
+/// commit deletes its intents and writes its transaction record, commits
+/// read both back, and every two-phase commit writes and erases its
+/// decision, so these take most memtable operations.
 /// A hash memtable makes each of them O(1) instead of a search of a skip
 /// list that grows with the memtable (docs/mvcc.md, "Layout"). Iterators over
 /// them must ask for total order (iteration_options); the rare scans of these
@@ -51,7 +53,7 @@ rocksdb::ColumnFamilyOptions point_family_options() {
 /// Column family options, in `family` order.
 rocksdb::ColumnFamilyOptions family_options(std::size_t i) {
   auto f = static_cast<family>(i);
-  return f == family::locks || f == family::txns
+  return f == family::locks || f == family::txns || f == family::meta
            ? point_family_options()
            : rocksdb::ColumnFamilyOptions{};
 }
