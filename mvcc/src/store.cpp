@@ -122,6 +122,7 @@ result<std::unique_ptr<store>> store::open(const options& opts) {
   if (auto st = p->index_intents(); !st) return st.error();
   if (auto st = p->index_unresolved(std::nullopt); !st) return st.error();
   p->writer_ = std::make_unique<group_writer>(*p->db_, p->cfs_, opts);
+  p->scans_ = std::make_unique<scan_pool>(opts.scan_threads);
   return std::unique_ptr<store>{new store(std::move(p))};
 }
 
@@ -139,6 +140,16 @@ result<std::vector<key_value>> store::scan(shard_id shard,
                                            std::size_t limit,
                                            std::size_t max_bytes) {
   return impl_->scan(shard, range, ts, limit, max_bytes);
+}
+
+void store::scan_async(shard_id shard, key_range range, timestamp ts,
+                       std::size_t limit, std::size_t max_bytes,
+                       scan_completion done) {
+  auto* p = impl_.get();
+  p->scans_->run([p, shard, range = std::move(range), ts, limit, max_bytes,
+                  done = std::move(done)] {
+    done(p->scan(shard, range, ts, limit, max_bytes));
+  });
 }
 
 void store::prepare_async(const prepare_request& req, completion done) {

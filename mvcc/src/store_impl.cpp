@@ -10,6 +10,7 @@
 namespace troupe::mvcc {
 
 store::impl::~impl() {
+  if (scans_) scans_->stop();
   if (writer_) writer_->stop();
   for (auto* h : cfs_)
     if (h != nullptr && db_)

@@ -16,6 +16,7 @@
 #include "group_writer.hpp"
 #include "latch_table.hpp"
 #include "records.hpp"
+#include "scan_pool.hpp"
 #include "troupe/mvcc/store.hpp"
 
 namespace troupe::mvcc {
@@ -192,6 +193,7 @@ struct store::impl {
   std::unique_ptr<rocksdb::DB> db_;
   family_handles cfs_{};
   std::unique_ptr<group_writer> writer_;
+  std::unique_ptr<scan_pool> scans_; ///< stopped first: scans read the db
   latch_table latches_;
   std::atomic<timestamp> safe_point_{0};
 

@@ -1,6 +1,10 @@
 // Snapshot reads, intents and the two-phase commit life cycle.
 #include <boost/test/unit_test.hpp>
 
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
 #include "temp_dir.hpp"
 
 using namespace troupe::mvcc;
@@ -308,6 +312,47 @@ BOOST_AUTO_TEST_CASE(scans_return_keys_in_order_with_limit_and_prefix) {
   BOOST_REQUIRE_EQUAL(limited->size(), 2u);
   BOOST_TEST(limited->at(0).value == "3'");
   BOOST_TEST(limited->at(1).key == "b");
+}
+
+BOOST_AUTO_TEST_CASE(
+  scan_async_scans_on_a_scan_thread_and_close_runs_the_rest) {
+  put(1, {mutation::put("a", "1"), mutation::put("b", "2")}, 10);
+  std::mutex mtx;
+  std::condition_variable cv;
+  std::vector<std::pair<std::thread::id, result<std::vector<key_value>>>> done;
+  auto record = [&](result<std::vector<key_value>> r) {
+    std::lock_guard<std::mutex> guard{mtx};
+    done.emplace_back(std::this_thread::get_id(), std::move(r));
+    cv.notify_all();
+  };
+  db->scan_async(1, key_range::prefix("a"), 20, 0, 0, record);
+  {
+    std::unique_lock<std::mutex> lock{mtx};
+    BOOST_REQUIRE(cv.wait_for(lock, std::chrono::seconds{10},
+                              [&] { return !done.empty(); }));
+  }
+  BOOST_TEST((done[0].first != std::this_thread::get_id()));
+  BOOST_REQUIRE(done[0].second);
+  BOOST_REQUIRE_EQUAL(done[0].second->size(), 1u);
+  BOOST_TEST(done[0].second->at(0).value == "1");
+  // Closing runs every scan still queued, against the open database.
+  for (int i = 0; i < 50; ++i)
+    db->scan_async(1, key_range{}, 20, 0, 0, record);
+  db.reset();
+  BOOST_REQUIRE_EQUAL(done.size(), 51u);
+  for (auto& d : done)
+    BOOST_TEST((d.second && (d.second->size() == 1 || d.second->size() == 2)));
+
+  // Without scan threads, the scan runs on the caller before it returns.
+  options o;
+  o.scan_threads = 0;
+  db = test::open_store(dir.sub("db"), o);
+  done.clear();
+  db->scan_async(1, key_range{}, 20, 0, 0, record);
+  BOOST_REQUIRE_EQUAL(done.size(), 1u);
+  BOOST_TEST((done[0].first == std::this_thread::get_id()));
+  BOOST_REQUIRE(done[0].second);
+  BOOST_TEST(done[0].second->size() == 2u);
 }
 
 BOOST_AUTO_TEST_CASE(a_byte_budget_ends_a_page_and_pages_resume_after_it) {

@@ -23,6 +23,14 @@ shard_state::post_fn make_post(self_ptr self, handoff to_actor) {
   };
 }
 
+/// Hands a finished scan's token back to the actor (weakly, like make_post).
+shard_state::scanned_fn make_scanned(self_ptr self, handoff to_actor) {
+  auto weak = caf::actor_cast<caf::weak_actor_ptr>(self);
+  return [weak, to_actor = std::move(to_actor)](std::uint64_t token) {
+    to_actor(weak, caf::make_message(scanned_atom::value, token));
+  };
+}
+
 /// Delivers a vote as the ack of a commit or abort, or as its error.
 shard_state::reply_fn ack_reply(caf::typed_response_promise<ack> rp) {
   return [rp](const vote& v) mutable {
@@ -164,7 +172,8 @@ shard_actor::behavior_type shard_behavior(self_ptr self, mvcc::store* db,
       self->delayed_send(self, after, lock_wait_atom::value, token);
     };
   self->state.core = std::make_unique<shard_state>(
-    *db, shard, make_post(self, opts.handoff), std::move(wait));
+    *db, shard, make_post(self, opts.handoff), make_scanned(self, opts.handoff),
+    std::move(wait));
   self->state.opts = std::move(opts);
   auto& core = *self->state.core;
   if (self->state.opts.resolver)
@@ -197,6 +206,7 @@ shard_actor::behavior_type shard_behavior(self_ptr self, mvcc::store* db,
     },
     [self](recover_atom) { sweep(self); },
     [&core](lock_wait_atom, std::uint64_t token) { core.expire(token); },
+    [&core](scanned_atom, std::uint64_t token) { core.scanned(token); },
   };
 }
 

@@ -31,8 +31,9 @@ caf::error wrong_shard(actors::shard_id asked, actors::shard_id mine) {
 } // namespace
 
 shard_state::shard_state(mvcc::store& db, actors::shard_id shard, post_fn post,
-                         wait_fn wait)
-  : db_(&db), shard_(shard), post_(std::move(post)), wait_(std::move(wait)) {}
+                         scanned_fn scanned, wait_fn wait)
+  : db_(&db), shard_(shard), post_(std::move(post)),
+    scanned_(std::move(scanned)), wait_(std::move(wait)) {}
 
 namespace {
 
@@ -47,61 +48,111 @@ std::optional<actors::txn_id> wait_or_fail(const mvcc::error& err,
   return std::nullopt;
 }
 
+/// A scan's page from the store's rows: `truncated` (with where to resume)
+/// when the limit or the byte budget ended it.
+actors::scan_reply to_page(const actors::scan_request& req,
+                           std::vector<mvcc::key_value> rows) {
+  actors::scan_reply out;
+  out.rows.reserve(rows.size());
+  std::size_t bytes = 0;
+  for (auto& kv : rows) {
+    bytes += mvcc::scan_row_bytes(kv.key, kv.value);
+    out.rows.push_back({std::move(kv.key), std::move(kv.value)});
+  }
+  if (req.limit != 0 && out.rows.size() > req.limit) {
+    out.rows.resize(req.limit);
+    out.truncated = true;
+  }
+  // A page that reached its budget may or may not be the last: the next
+  // one tells (at worst it is empty).
+  if (req.max_bytes != 0 && bytes >= req.max_bytes) out.truncated = true;
+  if (out.truncated) out.resume = out.rows.back().key;
+  return out;
+}
+
 } // namespace
 
 void shard_state::read(const actors::read_request& req, read_fn reply) {
   if (req.shard != shard_) return reply(wrong_shard(req.shard, shard_));
   ++counters_.reads;
-  run_or_park([this, req, reply = std::move(reply)](
-                bool may_wait) -> std::optional<actors::txn_id> {
-    auto r = db_->get(shard_, req.key, req.ts);
-    if (!r) return wait_or_fail(r.error(), may_wait, reply);
-    reply(actors::read_reply{std::move(*r)});
-    return std::nullopt;
-  });
+  start_read(
+    [this, req, reply = std::move(reply)](std::uint64_t token, bool may_wait) {
+      auto r = db_->get(shard_, req.key, req.ts);
+      if (!r) return settle(token, wait_or_fail(r.error(), may_wait, reply));
+      reply(actors::read_reply{std::move(*r)});
+      settle(token, std::nullopt);
+    });
 }
 
 void shard_state::scan(const actors::scan_request& req, scan_fn reply) {
   if (req.shard != shard_) return reply(wrong_shard(req.shard, shard_));
   ++counters_.scans;
-  run_or_park([this, req, reply = std::move(reply)](
-                bool may_wait) -> std::optional<actors::txn_id> {
-    // One row more than asked tells whether the limit cut the result.
-    std::size_t limit = req.limit == 0 ? 0 : std::size_t{req.limit} + 1;
-    auto range = mvcc::key_range::prefix(req.prefix);
-    // The page after `after`: from its successor (the key and a zero byte).
-    if (!req.after.empty() && req.after >= range.begin)
-      range.begin = req.after + '\0';
-    auto r = db_->scan(shard_, range, req.ts, limit, req.max_bytes);
-    if (!r) return wait_or_fail(r.error(), may_wait, reply);
-    actors::scan_reply out;
-    out.rows.reserve(r->size());
-    std::size_t bytes = 0;
-    for (auto& kv : *r) {
-      bytes += mvcc::scan_row_bytes(kv.key, kv.value);
-      out.rows.push_back({std::move(kv.key), std::move(kv.value)});
-    }
-    if (req.limit != 0 && out.rows.size() > req.limit) {
-      out.rows.resize(req.limit);
-      out.truncated = true;
-    }
-    // A page that reached its budget may or may not be the last: the next
-    // one tells (at worst it is empty).
-    if (req.max_bytes != 0 && bytes >= req.max_bytes) out.truncated = true;
-    if (out.truncated) out.resume = out.rows.back().key;
-    reply(std::move(out));
-    return std::nullopt;
-  });
+  start_read(
+    [this, req, reply = std::move(reply)](std::uint64_t token, bool may_wait) {
+      using rows = mvcc::result<std::vector<mvcc::key_value>>;
+      auto found = std::make_shared<std::optional<rows>>();
+      reads_.at(token).on_scanned = [this, req, reply, token, may_wait, found] {
+        auto& r = **found;
+        if (!r) return settle(token, wait_or_fail(r.error(), may_wait, reply));
+        reply(to_page(req, std::move(*r)));
+        settle(token, std::nullopt);
+      };
+      // One row more than asked tells whether the limit cut the result.
+      std::size_t limit = req.limit == 0 ? 0 : std::size_t{req.limit} + 1;
+      auto range = mvcc::key_range::prefix(req.prefix);
+      // The page after `after`: from its successor (the key and a zero byte).
+      if (!req.after.empty() && req.after >= range.begin)
+        range.begin = req.after + '\0';
+      db_->scan_async(shard_, std::move(range), req.ts, limit, req.max_bytes,
+                      [found, token, to_owner = scanned_](rows r) {
+                        *found = std::move(r);
+                        to_owner(token);
+                      });
+    });
 }
 
-void shard_state::run_or_park(attempt_fn attempt) {
-  auto holder = attempt(static_cast<bool>(wait_));
-  if (!holder) return;
-  ++counters_.lock_waits;
+void shard_state::scanned(std::uint64_t token) {
+  auto i = reads_.find(token);
+  if (i == reads_.end() || !i->second.on_scanned) return;
+  auto then = std::move(i->second.on_scanned);
+  i->second.on_scanned = nullptr;
+  then(); // may end the read
+}
+
+void shard_state::start_read(attempt_fn attempt) {
   auto token = next_token_++;
-  parked_.emplace(token, parked_read{*holder, std::move(attempt)});
-  waiting_on_[*holder].push_back(token);
-  wait_(token);
+  open_read r;
+  r.attempt = std::make_shared<const attempt_fn>(std::move(attempt));
+  reads_.emplace(token, std::move(r));
+  this->attempt(token);
+}
+
+void shard_state::attempt(std::uint64_t token) {
+  auto i = reads_.find(token);
+  if (i == reads_.end()) return;
+  auto run = i->second.attempt; // the attempt may erase the entry
+  (*run)(token, wait_ && !i->second.expired);
+}
+
+void shard_state::settle(std::uint64_t token,
+                         std::optional<actors::txn_id> blocked_by) {
+  auto i = reads_.find(token);
+  if (i == reads_.end()) return;
+  if (!blocked_by) {
+    reads_.erase(i); // answered
+    return;
+  }
+  auto& r = i->second;
+  // A scan that started to wait but whose wait ended while it ran: one
+  // last attempt, which answers.
+  if (r.expired) return attempt(token);
+  r.holder = blocked_by;
+  waiting_on_[*blocked_by].push_back(token);
+  if (!r.timed) {
+    r.timed = true;
+    ++counters_.lock_waits;
+    wait_(token);
+  }
 }
 
 void shard_state::wake(actors::txn_id txn) {
@@ -109,32 +160,31 @@ void shard_state::wake(actors::txn_id txn) {
   if (i == waiting_on_.end()) return;
   auto tokens = std::move(i->second);
   waiting_on_.erase(i);
+  // Each runs again: answers, or (e.g. the prepare is now durable, or
+  // another transaction's intent is next) waits again, until the same
+  // deadline.
   for (auto token : tokens) {
-    auto p = parked_.find(token);
-    if (p == parked_.end()) continue; // expired meanwhile
-    // Still blocked (e.g. the prepare is now durable, or another
-    // transaction's intent is next): wait again, until the same deadline.
-    if (auto holder = p->second.attempt(true)) {
-      p->second.holder = *holder;
-      waiting_on_[*holder].push_back(token);
-    } else {
-      parked_.erase(p);
-    }
+    auto r = reads_.find(token);
+    if (r == reads_.end()) continue;
+    r->second.holder.reset();
+    attempt(token);
   }
 }
 
 void shard_state::expire(std::uint64_t token) {
-  auto p = parked_.find(token);
-  if (p == parked_.end()) return;
-  auto parked = std::move(p->second);
-  parked_.erase(p);
-  if (auto w = waiting_on_.find(parked.holder); w != waiting_on_.end()) {
+  auto i = reads_.find(token);
+  if (i == reads_.end()) return;
+  auto& r = i->second;
+  r.expired = true;
+  if (!r.holder) return; // running: settle gives it its last attempt
+  if (auto w = waiting_on_.find(*r.holder); w != waiting_on_.end()) {
     auto& tokens = w->second;
     tokens.erase(std::remove(tokens.begin(), tokens.end(), token),
                  tokens.end());
     if (tokens.empty()) waiting_on_.erase(w);
   }
-  static_cast<void>(parked.attempt(false)); // answers, locked or not
+  r.holder.reset();
+  attempt(token); // answers, locked or not
 }
 
 caf::expected<actors::txn_outcome>

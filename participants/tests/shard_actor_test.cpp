@@ -142,19 +142,19 @@ BOOST_FIXTURE_TEST_CASE(scan_returns_prefix_rows_in_order_up_to_the_limit,
     {}};
   BOOST_REQUIRE(t.await<vote>(shard(5), req)->yes);
   auto all =
-    t.request<scan_reply>(shard(5), scan_request{5, "acct/", 2, 0, {}, 0});
+    t.await<scan_reply>(shard(5), scan_request{5, "acct/", 2, 0, {}, 0});
   BOOST_REQUIRE(all);
   BOOST_REQUIRE_EQUAL(all->rows.size(), 3u);
   BOOST_CHECK_EQUAL(all->rows[0].key, "acct/1");
   BOOST_CHECK_EQUAL(all->rows[2].value, "c");
   BOOST_CHECK(!all->truncated);
   auto two =
-    t.request<scan_reply>(shard(5), scan_request{5, "acct/", 2, 2, {}, 0});
+    t.await<scan_reply>(shard(5), scan_request{5, "acct/", 2, 2, {}, 0});
   BOOST_REQUIRE(two);
   BOOST_CHECK_EQUAL(two->rows.size(), 2u);
   BOOST_CHECK(two->truncated);
   auto before =
-    t.request<scan_reply>(shard(5), scan_request{5, "acct/", 1, 0, {}, 0});
+    t.await<scan_reply>(shard(5), scan_request{5, "acct/", 1, 0, {}, 0});
   BOOST_REQUIRE(before);
   BOOST_CHECK(before->rows.empty());
 }
@@ -214,6 +214,7 @@ BOOST_FIXTURE_TEST_CASE(a_scan_behind_an_intent_waits_for_its_abort,
   auto got =
     t.ask<scan_reply>(shard(5), scan_request{5, "acct/", 20, 0, {}, 0});
   t.run();
+  BOOST_REQUIRE_EQUAL(t.deliver_handoffs(), 1u); // scanned: blocked
   BOOST_CHECK(!got->has_value());
   BOOST_REQUIRE(t.await<ack>(shard(5), abort_request{200, 5, 10}));
   BOOST_REQUIRE(t.run_until([&] { return got->has_value(); }));

@@ -14,7 +14,14 @@ namespace troupe::participants::test {
 
 struct shard_fixture {
   mvcc::test::temp_dir dir;
-  std::shared_ptr<mvcc::store> db{mvcc::test::open_store(dir.sub("db"))};
+  /// Scans run on the actor's thread (no scan threads), so that a test
+  /// knows when one finished: its completion is then in the hand-off
+  /// queue as soon as `t.run()` returns.
+  std::shared_ptr<mvcc::store> db{mvcc::test::open_store(dir.sub("db"), [] {
+    mvcc::options o;
+    o.scan_threads = 0;
+    return o;
+  }())};
   troupe::test::deterministic_system t;
 
   /// Options of the shards spawned from now on (the handoff is the

@@ -119,6 +119,12 @@ CAF_ADD_ATOM(troupe_actors, troupe::actors, gc_atom, "tr_gc")
 /// runs on its node (uint64; the largest timestamp when none runs).
 CAF_ADD_ATOM(troupe_actors, troupe::actors, oldest_atom, "tr_oldest")
 
+// -- scans (participants/shard.hpp) ------------------------------------------
+
+/// A scan a shard started on the store's scan thread finished (token); sent
+/// by the shard to itself through its `handoff`.
+CAF_ADD_ATOM(troupe_actors, troupe::actors, scanned_atom, "tr_scanned")
+
 CAF_END_TYPE_ID_BLOCK(troupe_actors)
 
 namespace troupe::actors {

@@ -15,6 +15,9 @@ struct options {
   std::uint64_t group_commit_max_bytes = 4u << 20; ///< bytes per write
   std::uint32_t max_key_bytes = 4096;              ///< per user key
   std::uint32_t max_value_bytes = 1u << 20;        ///< per value
+  /// Threads that run scan_async's scans; 0: scan_async scans on the
+  /// calling thread.
+  std::uint32_t scan_threads = 1;
 };
 
 } // namespace troupe::mvcc

@@ -64,6 +64,18 @@ class store {
   scan(shard_id shard, const key_range& range, timestamp ts,
        std::size_t limit = 0, std::size_t max_bytes = 0);
 
+  using scan_completion = std::function<void(result<std::vector<key_value>>)>;
+  /// `scan` on one of the store's scan threads (options::scan_threads), so
+  /// that the caller's thread goes on meanwhile: a scan over many keys with
+  /// long version chains takes milliseconds, which an actor thread must not
+  /// spend. `done` runs once with scan's result, on the thread that
+  /// scanned: a scan thread, or the caller (inline, before this returns)
+  /// when there are none or the store is closing. Closing the store runs
+  /// the scans still queued first.
+  void scan_async(shard_id shard, key_range range, timestamp ts,
+                  std::size_t limit, std::size_t max_bytes,
+                  scan_completion done);
+
   // -- two-phase commit ----------------------------------------------------
 
   /// Checks conflicts and makes the intents plus the prepare record durable

@@ -24,12 +24,18 @@ namespace troupe::participants {
 ///   finished; sent by the shard to itself through its `handoff`. Unknown
 ///   tokens are ignored.
 ///
-/// Reads, scans and outcome queries run on the actor's thread (RocksDB
-/// reads, no fsync). Prepare, commit, abort and one-phase commit go through
-/// the store's group-commit writer (`*_async`): the actor never waits for
-/// the disk and keeps serving while writes are in flight. The completion
-/// runs on the writer thread, so it touches no actor state: it turns the
-/// store's status into a `vote` (a pure function) and hands
+/// - `(scanned_atom, token)`: a scan the shard started on the store's scan
+///   thread finished; sent the same way.
+///
+/// Reads and outcome queries run on the actor's thread (RocksDB point
+/// reads, no fsync). Scans run on the store's scan thread
+/// (store::scan_async): a scan steps over every version of every key in
+/// its range, which for a large range takes milliseconds that every other
+/// request to the shards of this node would wait for. Prepare, commit, abort
+/// and one-phase commit go through the store's group-commit writer (`*_async`):
+/// the actor never waits for the disk and keeps serving while writes are in
+/// flight. The completion runs on the writer thread, so it touches no actor
+/// state: it turns the store's status into a `vote` (a pure function) and hands
 /// `(durable_atom, token, vote)` back to the actor, which then delivers the
 /// response promise of the request. Duplicate and late commits and aborts
 /// are harmless: the store makes them idempotent, and the shard acks them.
@@ -55,7 +61,8 @@ namespace troupe::participants {
 using shard_actor = actors::participant_actor::extend<
   caf::reacts_to<actors::durable_atom, std::uint64_t, actors::vote>,
   caf::reacts_to<actors::recover_atom>,
-  caf::reacts_to<actors::lock_wait_atom, std::uint64_t>>;
+  caf::reacts_to<actors::lock_wait_atom, std::uint64_t>,
+  caf::reacts_to<actors::scanned_atom, std::uint64_t>>;
 
 /// How to run a shard actor.
 struct shard_options {
