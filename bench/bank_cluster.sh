@@ -4,11 +4,13 @@
 #
 #   bench/bank_cluster.sh [--troupe BIN] [--clients 1,8,64] [--duration S]
 #                         [--accounts N] [--ports P] [--scheduler-threads T]
-#                         [-- extra bench args]
+#                         [--keep-logs DIR] [-- extra bench args]
 #
 # Defaults: build/release/apps/troupe, clients 1,8,64, 10 s, 10,000
 # accounts, cross-shard, ports 7201-7203. The cluster's data lives in a
-# temporary directory that is removed on exit, with the nodes.
+# temporary directory that is removed on exit, with the nodes; --keep-logs
+# first copies each node's log (NODE.log) and RocksDB LOG (NODE.rocksdb.LOG,
+# where flushes and stalls are reported) into DIR.
 set -euo pipefail
 
 troupe=build/release/apps/troupe
@@ -17,6 +19,7 @@ duration=10
 accounts=10000
 port=7201
 threads=0
+keep=""
 extra=(--cross-shard)
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -26,6 +29,7 @@ while [[ $# -gt 0 ]]; do
     --accounts) accounts=$2; shift 2 ;;
     --ports) port=$2; shift 2 ;;
     --scheduler-threads) threads=$2; shift 2 ;;
+    --keep-logs) keep=$2; shift 2 ;;
     --) shift; extra=("$@"); break ;;
     *) echo "bank_cluster.sh: unknown argument '$1'" >&2; exit 2 ;;
   esac
@@ -40,6 +44,13 @@ cleanup() {
   [[ -n $sampler ]] && kill "$sampler" 2>/dev/null
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
+  if [[ -n $keep ]]; then
+    mkdir -p "$keep"
+    for n in n1 n2 n3; do
+      cp "$dir/$n.log" "$keep/$n.log" 2>/dev/null || true
+      cp "$dir/$n/store/LOG" "$keep/$n.rocksdb.LOG" 2>/dev/null || true
+    done
+  fi
   rm -rf "$dir"
 }
 trap cleanup EXIT
