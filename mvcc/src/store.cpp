@@ -1,5 +1,6 @@
 #include "troupe/mvcc/store.hpp"
 
+#include <rocksdb/iterator.h>
 #include <rocksdb/memtablerep.h>
 #include <rocksdb/options.h>
 #include <rocksdb/slice_transform.h>
@@ -11,7 +12,6 @@ namespace troupe::mvcc {
 
 namespace {
 
-constexpr std::uint32_t format_version = 1;
 constexpr const char* meta_key = "meta";
 
 /// Column family names, in `family` order.
@@ -33,11 +33,11 @@ class whole_key final : public rocksdb::SliceTransform {
 /// every memtable; a bucket holds the few entries of one key.
 constexpr std::size_t point_family_buckets = 1 << 16;
 
-/// Options of a family read only by key (locks, txns, and meta, whose
-/// entries list_meta finds through an index): every prepare puts and every
-/// commit deletes its intents and writes its transaction record, commits
-/// read both back, and every two-phase commit writes and erases its
-/// decision, so these take most memtable operations.
+/// Options of a family read only by key (txns, and meta, whose entries
+/// list_meta finds through an index): every prepare writes its transaction
+/// record with its intents, every commit reads it back and rewrites it, and
+/// every two-phase commit writes and erases its decision, so these take
+/// most memtable operations after the versions.
 /// A hash memtable makes each of them O(1) instead of a search of a skip
 /// list that grows with the memtable (docs/mvcc.md, "Layout"). Iterators over
 /// them must ask for total order (iteration_options); the rare scans of these
@@ -53,7 +53,8 @@ rocksdb::ColumnFamilyOptions point_family_options() {
 /// Column family options, in `family` order.
 rocksdb::ColumnFamilyOptions family_options(std::size_t i) {
   auto f = static_cast<family>(i);
-  return f == family::locks || f == family::txns || f == family::meta
+  // locks holds intents of format 1 only, read once by the migration.
+  return f == family::txns || f == family::meta
            ? point_family_options()
            : rocksdb::ColumnFamilyOptions{};
 }
@@ -73,7 +74,7 @@ result<pb::meta_record> load_meta(rocksdb::DB& db,
   auto s = db.Get(rocksdb::ReadOptions{}, cf, meta_key, &bytes);
   if (s.IsNotFound()) {
     pb::meta_record meta;
-    meta.set_format_version(format_version);
+    meta.set_format_version(store_format);
     rocksdb::WriteOptions wo;
     wo.sync = true;
     s = db.Put(wo, cf, meta_key, encode(meta));
@@ -83,7 +84,7 @@ result<pb::meta_record> load_meta(rocksdb::DB& db,
   if (!s.ok()) return from_status(s, "read store metadata");
   auto meta = decode<pb::meta_record>(bytes, meta_key, "metadata");
   if (!meta) return meta.error();
-  if (meta->format_version() != format_version)
+  if (meta->format_version() != 1 && meta->format_version() != store_format)
     return error{errc::invalid_argument,
                  "unknown store format version " +
                    std::to_string(meta->format_version()),
@@ -119,8 +120,17 @@ result<std::unique_ptr<store>> store::open(const options& opts) {
   if (!meta) return meta.error();
   p->safe_point_ = meta->gc_safe_point();
   if (auto st = p->index_meta(); !st) return st.error();
-  if (auto st = p->index_intents(); !st) return st.error();
-  if (auto st = p->index_unresolved(std::nullopt); !st) return st.error();
+  if (meta->format_version() == 1)
+    if (auto st = p->migrate_intents(*meta); !st) return st.error();
+  {
+    std::unique_ptr<rocksdb::Iterator> it{
+      p->db_->NewIterator(iteration_options(), p->cf(family::txns))};
+    it->SeekToFirst();
+    auto pass = read_txn_index(*it, "index transaction records");
+    if (!pass) return pass.error();
+    p->index_intents(*pass);
+    p->index_unresolved(*pass);
+  }
   p->writer_ = std::make_unique<group_writer>(*p->db_, p->cfs_, opts);
   p->scans_ = std::make_unique<scan_pool>(opts.scan_threads);
   return std::unique_ptr<store>{new store(std::move(p))};

@@ -30,7 +30,7 @@ result<gc_stats> store::impl::gc(timestamp sp) {
   // Durable first: after a crash, reads below `sp` must still be refused
   // because some of what they need may already be gone.
   pb::meta_record meta;
-  meta.set_format_version(1);
+  meta.set_format_version(store_format);
   meta.set_gc_safe_point(sp);
   std::vector<write_op> ops{{family::meta, false, "meta", encode(meta)}};
   if (auto st = write_all(ops); !st) return st.error();

@@ -1,5 +1,6 @@
 #include "store_impl.hpp"
 
+#include <algorithm>
 #include <future>
 #include <set>
 
@@ -74,77 +75,86 @@ timestamp store::impl::max_read(shard_id shard) {
   return i == max_read_ts_.end() ? 0 : i->second;
 }
 
-result<std::optional<pb::lock_record>>
-store::impl::read_lock(shard_id shard, const std::string& key,
-                       const rocksdb::Snapshot* snap) const {
+result<std::optional<intent_holder>>
+store::impl::read_lock(shard_id shard, const std::string& key) const {
   auto lock_key = codec::lock_key(shard, key);
-  // Without a snapshot only: an intent in `snap` may have left the index.
-  if (!snap && !may_hold_intent(lock_key))
-    return std::optional<pb::lock_record>{};
-  rocksdb::ReadOptions ro;
-  ro.snapshot = snap;
-  std::string bytes;
-  auto s = db_->Get(ro, cf(family::locks), lock_key, &bytes);
-  if (s.IsNotFound()) return std::optional<pb::lock_record>{};
-  if (!s.ok())
-    return from_status(s, "read intent of key '" + hex_escape(key) + "'");
-  auto rec = decode<pb::lock_record>(bytes, key, "intent");
+  std::vector<txn_id> holders;
+  {
+    std::lock_guard<std::mutex> guard{intents_mtx_};
+    if (auto st = unknown_intents_locked(shard); !st) return st.error();
+    auto i = intents_.find(lock_key);
+    if (i == intents_.end()) return std::optional<intent_holder>{};
+    holders = i->second;
+  }
+  for (auto txn : holders) {
+    auto found = confirm_intent(shard, key, txn, nullptr);
+    if (!found || *found) return found;
+  }
+  return std::optional<intent_holder>{};
+}
+
+result<std::optional<intent_holder>>
+store::impl::confirm_intent(shard_id shard, const std::string& key, txn_id txn,
+                            const rocksdb::Snapshot* snap) const {
+  auto rec = read_txn(shard, txn, snap);
   if (!rec) return rec.error();
-  return std::optional<pb::lock_record>{std::move(*rec)};
+  const auto& r = *rec;
+  if (!r || (r->status() != pb::txn_record::PREPARED &&
+             r->status() != pb::txn_record::PRECOMMITTED))
+    return std::optional<intent_holder>{};
+  for (const auto& w : r->writes())
+    if (w.key() == key)
+      return std::optional<intent_holder>{intent_holder{txn, r->start_ts()}};
+  return std::optional<intent_holder>{};
 }
 
-status store::impl::for_each_in_shard(
-  family f, std::optional<shard_id> shard,
-  const std::function<void(const rocksdb::Iterator&)>& visit,
-  const char* what) const {
-  std::string lo = shard ? codec::shard_prefix(*shard) : std::string{};
-  std::string hi = shard ? codec::shard_end(*shard) : std::string{};
-  rocksdb::Slice hi_slice{hi};
-  auto ro = iteration_options();
-  if (!hi.empty()) ro.iterate_upper_bound = &hi_slice;
-  std::unique_ptr<rocksdb::Iterator> it{db_->NewIterator(ro, cf(f))};
-  for (it->Seek(lo); it->Valid(); it->Next())
-    visit(*it);
-  if (!it->status().ok()) return from_status(it->status(), what);
-  return {};
-}
-
-status store::impl::index_intents() {
-  std::vector<std::string> keys;
-  auto st = for_each_in_shard(
-    family::locks, std::nullopt,
-    [&](const rocksdb::Iterator& it) { keys.push_back(it.key().ToString()); },
-    "index intents");
-  if (st) add_intents(keys);
-  return st;
-}
-
-void store::impl::add_intents(const std::vector<std::string>& lock_keys) {
+void store::impl::add_intents(const std::vector<std::string>& lock_keys,
+                              txn_id txn) {
   std::lock_guard<std::mutex> guard{intents_mtx_};
   for (const auto& k : lock_keys)
-    ++intents_[k];
+    intents_[k].push_back(txn);
 }
 
-void store::impl::drop_intents(const std::vector<std::string>& lock_keys) {
+void store::impl::drop_intents(const std::vector<std::string>& lock_keys,
+                               txn_id txn) {
   std::lock_guard<std::mutex> guard{intents_mtx_};
-  for (const auto& k : lock_keys)
-    if (auto i = intents_.find(k); i != intents_.end() && --i->second == 0)
-      intents_.erase(i);
+  for (const auto& k : lock_keys) {
+    auto i = intents_.find(k);
+    if (i == intents_.end()) continue;
+    auto& holders = i->second;
+    if (auto h = std::find(holders.begin(), holders.end(), txn);
+        h != holders.end())
+      holders.erase(h);
+    if (holders.empty()) intents_.erase(i);
+  }
 }
 
-bool store::impl::may_hold_intent(const std::string& lock_key) const {
-  std::lock_guard<std::mutex> guard{intents_mtx_};
-  return intents_.count(lock_key) != 0;
-}
-
-std::vector<std::string>
+std::vector<std::pair<std::string, txn_id>>
 store::impl::intents_in_locked(const std::string& lo,
                                const std::string& hi) const {
-  std::vector<std::string> out;
+  std::vector<std::pair<std::string, txn_id>> out;
   for (auto i = intents_.lower_bound(lo);
        i != intents_.end() && (hi.empty() || i->first < hi); ++i)
-    out.push_back(i->first);
+    for (auto txn : i->second)
+      out.emplace_back(i->first, txn);
   return out;
+}
+
+status store::impl::unknown_intents_locked(shard_id shard) const {
+  if (unknown_intents_.empty()) return {};
+  for (auto owner :
+       {std::optional<shard_id>{shard}, std::optional<shard_id>{}}) {
+    auto i = unknown_intents_.find(owner);
+    if (i != unknown_intents_.end())
+      return error{errc::corrupt_record,
+                   "shard " + std::to_string(shard) +
+                     " has an unreadable transaction record (key '" +
+                     hex_escape(i->second) + "'): its intents are unknown",
+                   {},
+                   0,
+                   0};
+  }
+  return {};
 }
 
 result<std::optional<found_version>>
@@ -174,11 +184,13 @@ store::impl::read_version(shard_id shard, const std::string& key, timestamp ts,
     found_version{decoded->commit_ts, std::move(*rec)}};
 }
 
-result<std::optional<pb::txn_record>> store::impl::read_txn(shard_id shard,
-                                                            txn_id txn) const {
+result<std::optional<pb::txn_record>>
+store::impl::read_txn(shard_id shard, txn_id txn,
+                      const rocksdb::Snapshot* snap) const {
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snap;
   std::string bytes;
-  auto s = db_->Get(rocksdb::ReadOptions{}, cf(family::txns),
-                    codec::txn_key(shard, txn), &bytes);
+  auto s = db_->Get(ro, cf(family::txns), codec::txn_key(shard, txn), &bytes);
   if (s.IsNotFound()) return std::optional<pb::txn_record>{};
   auto name =
     "txn " + std::to_string(txn) + " of shard " + std::to_string(shard);

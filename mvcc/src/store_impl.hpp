@@ -60,6 +60,35 @@ class snapshot_guard {
   const rocksdb::Snapshot* snap_;
 };
 
+/// The store format this code writes: 2 keeps intents in the transaction
+/// record; format 1 kept them in the locks family (migrated at open).
+constexpr std::uint32_t store_format = 2;
+
+/// The transaction holding an intent on a key.
+struct intent_holder {
+  txn_id txn = 0;
+  timestamp start_ts = 0;
+};
+
+/// What a pass over transaction records found for the indexes.
+struct txn_index_pass {
+  /// Prepared and precommitted transactions, and unreadable records.
+  std::vector<std::pair<shard_id, txn_id>> unresolved;
+  /// The lock keys of each prepared or precommitted transaction.
+  std::vector<std::pair<txn_id, std::vector<std::string>>> intents;
+  /// Keys that name no transaction, by the shard their prefix names
+  /// (nullopt: too short to name one).
+  std::vector<std::pair<std::optional<shard_id>, std::string>> malformed;
+  /// Keys of records that could not be decoded, by shard.
+  std::vector<std::pair<std::optional<shard_id>, std::string>> unreadable;
+};
+
+/// Reads the transaction records `it` (over the txns family, or an SST of
+/// it) visits from its current position on. Errors: io_error naming
+/// `what`.
+[[nodiscard]] result<txn_index_pass> read_txn_index(rocksdb::Iterator& it,
+                                                    const std::string& what);
+
 /// A transaction latched for resolution, with its record (if any).
 struct latched_txn {
   std::shared_ptr<reservation> hold;
@@ -91,15 +120,25 @@ struct store::impl {
   void note_read(shard_id shard, timestamp ts);
   [[nodiscard]] timestamp max_read(shard_id shard);
 
-  [[nodiscard]] result<std::optional<pb::lock_record>>
-  read_lock(shard_id shard, const std::string& key,
-            const rocksdb::Snapshot* snap = nullptr) const;
+  /// The intent on `key` of `shard` now, if any: the index names the
+  /// transactions that may hold one, their records confirm it. Errors:
+  /// corrupt_record (also when the shard has a transaction record whose
+  /// intents could not be read), io_error.
+  [[nodiscard]] result<std::optional<intent_holder>>
+  read_lock(shard_id shard, const std::string& key) const;
+  /// The intent of `txn` on `key` of `shard` at `snap` (nullptr: now):
+  /// there is one when its record is PREPARED or PRECOMMITTED and lists
+  /// the key.
+  [[nodiscard]] result<std::optional<intent_holder>>
+  confirm_intent(shard_id shard, const std::string& key, txn_id txn,
+                 const rocksdb::Snapshot* snap) const;
   /// Newest version with commit_ts <= ts (all when ts is the maximum).
   [[nodiscard]] result<std::optional<found_version>>
   read_version(shard_id shard, const std::string& key, timestamp ts,
                const rocksdb::Snapshot* snap = nullptr) const;
   [[nodiscard]] result<std::optional<pb::txn_record>>
-  read_txn(shard_id shard, txn_id txn) const;
+  read_txn(shard_id shard, txn_id txn,
+           const rocksdb::Snapshot* snap = nullptr) const;
 
   /// Conflict check of a prepare or one-phase commit against durable state:
   /// locked for a foreign intent on any key, write_conflict{key, ts, txn}
@@ -142,37 +181,41 @@ struct store::impl {
   [[nodiscard]] result<std::vector<prepared_txn>>
   list_prepared(std::optional<shard_id> shard);
 
-  /// Calls `visit` for every key of `shard` (of every shard when nullopt)
-  /// in family `f`, in order. Errors: io_error naming `what`.
-  [[nodiscard]] status
-  for_each_in_shard(family f, std::optional<shard_id> shard,
-                    const std::function<void(const rocksdb::Iterator&)>& visit,
-                    const char* what) const;
-
   // -- the index of intents (store_impl.cpp) --------------------------------
-  /// Adds every stored intent to the index: one scan of the locks family
-  /// at open (an ingest indexes the intents of its files itself).
-  [[nodiscard]] status index_intents();
-  void add_intents(const std::vector<std::string>& lock_keys);
-  void drop_intents(const std::vector<std::string>& lock_keys);
-  [[nodiscard]] bool may_hold_intent(const std::string& lock_key) const;
-  /// The indexed lock keys in [lo, hi) (hi empty: to the end); the caller
-  /// holds `intents_mtx_`.
-  [[nodiscard]] std::vector<std::string>
+  /// Adds (lock key, txn) for each of `lock_keys`.
+  void add_intents(const std::vector<std::string>& lock_keys, txn_id txn);
+  /// Removes one (lock key, txn) for each of `lock_keys`.
+  void drop_intents(const std::vector<std::string>& lock_keys, txn_id txn);
+  /// The indexed (lock key, txn) pairs in [lo, hi) (hi empty: to the end);
+  /// the caller holds `intents_mtx_`.
+  [[nodiscard]] std::vector<std::pair<std::string, txn_id>>
   intents_in_locked(const std::string& lo, const std::string& hi) const;
+  /// corrupt_record when `shard` has a transaction record whose intents
+  /// the index could not read; the caller holds `intents_mtx_`.
+  [[nodiscard]] status unknown_intents_locked(shard_id shard) const;
 
-  // -- the index of unresolved transactions (store_resolve.cpp) -------------
-  /// Adds the prepared and precommitted transactions of `shard` (of every
-  /// shard when nullopt) to the index, by one scan of their records (at
-  /// open, and after an ingest). An undecodable record is indexed too, so
-  /// that list_prepared reports it. Errors: io_error.
-  [[nodiscard]] status index_unresolved(std::optional<shard_id> shard);
+  // -- the index of transaction records (store_resolve.cpp) -----------------
+  /// Indexes the intents of a pass over transaction records, and the
+  /// shards of its unreadable records and keys as having unknown intents
+  /// (their reads fail rather than miss one).
+  void index_intents(const txn_index_pass& pass);
+  /// Indexes the prepared and precommitted transactions of a pass as
+  /// unresolved (an unreadable record too, so that list_prepared reports
+  /// it) and its malformed keys.
+  void index_unresolved(const txn_index_pass& pass);
   /// `done`, after adding (`unresolved`) or removing (shard, txn) from the
-  /// index and removing the `dropped` intents (lock keys) from theirs when
-  /// the write succeeded.
+  /// index and removing the `dropped` intents (lock keys) of `txn` from
+  /// theirs when the write succeeded.
   [[nodiscard]] completion indexing(shard_id shard, txn_id txn, bool unresolved,
                                     std::vector<std::string> dropped,
                                     completion done);
+
+  // -- format (store_migrate.cpp) -------------------------------------------
+  /// Moves the intents of a format 1 store (one record per key in the
+  /// locks family) into their transaction records and marks the store
+  /// format 2, in one synced write. Errors: corrupt_record (an intent
+  /// without a prepared transaction), io_error.
+  [[nodiscard]] status migrate_intents(pb::meta_record meta);
 
   // -- the index of metadata keys (store_meta.cpp) ---------------------------
   /// Adds every stored metadata key to the index: one pass at open.
@@ -197,16 +240,20 @@ struct store::impl {
   latch_table latches_;
   std::atomic<timestamp> safe_point_{0};
 
-  /// Encoded lock keys that may hold an intent, with the number of
-  /// prepares that put one there and no commit or abort removed since: a
-  /// superset of the intents in the locks family (a prepare adds its keys
-  /// before its write, a commit or abort removes them after its write, a
-  /// failed prepare leaves them). Reads skip the locks family for keys not
-  /// in it, and scans look up only these keys instead of iterating the
-  /// family (which is mostly deletions: every intent is written once and
-  /// deleted once).
+  /// Encoded lock keys that may hold an intent, each with the
+  /// transactions that may hold it (one entry per prepare of that
+  /// transaction that no commit or abort removed since): a superset of the
+  /// intents in the transaction records (a prepare adds its keys before
+  /// its write, a commit or abort removes them after its write, a failed
+  /// prepare leaves them). The records are the durable intents; this is
+  /// how a read finds which record to look at, and a key not in it has
+  /// none.
   mutable std::mutex intents_mtx_;
-  std::map<std::string, std::uint32_t> intents_;
+  std::map<std::string, std::vector<txn_id>> intents_;
+  /// Shards with a transaction record the index could not read (its
+  /// intents are unknown), with the first such record's key; nullopt: a
+  /// record too short to name its shard (every shard). Under intents_mtx_.
+  std::map<std::optional<shard_id>, std::string> unknown_intents_;
 
   /// Transactions whose record may be PREPARED or PRECOMMITTED: a superset
   /// (an entry whose record says otherwise is dropped when listed). Written

@@ -29,8 +29,8 @@ store::impl::get(shard_id shard, const std::string& key, timestamp ts) {
     return locked_error(key, h->txn, h->visible_from);
   auto lock = read_lock(shard, key);
   if (!lock) return lock.error();
-  if (*lock && (*lock)->start_ts() <= ts)
-    return locked_error(key, (*lock)->txn_id(), (*lock)->start_ts());
+  if (*lock && (*lock)->start_ts <= ts)
+    return locked_error(key, (*lock)->txn, (*lock)->start_ts);
   auto found = read_version(shard, key, ts);
   if (!found) return found.error();
   if (auto st = check_snapshot(ts); !st) return st.error();
@@ -55,16 +55,17 @@ store::impl::scan(shard_id shard, const key_range& range, timestamp ts,
                               : codec::range_bound(shard, range.end);
   if (auto c = latches_.find_in_range(lo, hi, ts)) return latched_error(*c);
 
-  // Versions and intents from one snapshot, so a commit (which swaps an
-  // intent for a version atomically) is seen entirely or not at all; and
-  // the keys that may hold an intent taken at the same instant (under the
-  // index's lock): a prepare indexes its keys before its write, a commit or
-  // abort unindexes them after its write, so every intent in the snapshot
-  // is among them.
-  std::vector<std::string> intents;
+  // Versions and transaction records from one snapshot, so a commit
+  // (which writes the versions and resolves the record atomically) is seen
+  // entirely or not at all; and the keys that may hold an intent taken at
+  // the same instant (under the index's lock): a prepare indexes its keys
+  // before its write, a commit or abort unindexes them after its write, so
+  // every intent in the snapshot is among them.
+  std::vector<std::pair<std::string, txn_id>> intents;
   std::optional<snapshot_guard> snap;
   {
     std::lock_guard<std::mutex> guard{intents_mtx_};
+    if (auto st = unknown_intents_locked(shard); !st) return st.error();
     intents = intents_in_locked(lo, hi);
     snap.emplace(*db_);
   }
@@ -76,17 +77,16 @@ store::impl::scan(shard_id shard, const key_range& range, timestamp ts,
   // Fails with `locked` if an intent below `upto` (empty: the range's end)
   // is visible at the snapshot.
   auto blocking_intent = [&](const std::string& upto) -> status {
-    for (const auto& lock_key : intents) {
+    for (const auto& [lock_key, txn] : intents) {
       if (!upto.empty() && lock_key >= upto) break;
       auto decoded = codec::decode(lock_key, false);
       if (!decoded)
         return key_error(errc::corrupt_record, lock_key,
                          "malformed intent key");
-      auto lock = read_lock(shard, decoded->user_key, snap->get());
+      auto lock = confirm_intent(shard, decoded->user_key, txn, snap->get());
       if (!lock) return lock.error();
-      if (*lock && (*lock)->start_ts() <= ts)
-        return locked_error(decoded->user_key, (*lock)->txn_id(),
-                            (*lock)->start_ts());
+      if (*lock && (*lock)->start_ts <= ts)
+        return locked_error(decoded->user_key, (*lock)->txn, (*lock)->start_ts);
     }
     return {};
   };

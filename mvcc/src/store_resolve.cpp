@@ -99,22 +99,16 @@ void store::impl::commit(shard_id shard, txn_id txn, timestamp commit_ts,
   write_request w;
   w.commits = 1;
   std::vector<std::string> dropped; // lock keys
-  for (const auto& key : rec->keys()) {
-    auto lock = read_lock(shard, key);
-    if (!lock) return done(lock.error());
-    if (!*lock || (*lock)->txn_id() != txn)
-      return done(key_error(errc::corrupt_record, key,
-                            txn_name(shard, txn) + " is prepared but holds "
-                                                   "no intent on this key"));
+  for (const auto& intent : rec->writes()) {
     pb::version_record v;
-    v.set_tombstone((*lock)->tombstone());
-    v.set_value((*lock)->value());
+    v.set_tombstone(intent.tombstone());
+    v.set_value(intent.value());
     v.set_txn_id(txn);
     v.set_start_ts(rec->start_ts());
     w.ops.push_back({family::versions, false,
-                     codec::version_key(shard, key, commit_ts), encode(v)});
-    w.ops.push_back({family::locks, true, codec::lock_key(shard, key), {}});
-    dropped.push_back(w.ops.back().key);
+                     codec::version_key(shard, intent.key(), commit_ts),
+                     encode(v)});
+    dropped.push_back(codec::lock_key(shard, intent.key()));
   }
   pb::txn_record out;
   out.set_status(pb::txn_record::COMMITTED);
@@ -180,16 +174,8 @@ void store::impl::abort(shard_id shard, txn_id txn, timestamp start_ts,
   out.set_start_ts(rec ? rec->start_ts() : start_ts);
   if (rec) {
     out.set_primary_key(rec->primary_key());
-    for (const auto& key : rec->keys()) {
-      auto lock = read_lock(shard, key);
-      if (!lock) return done(lock.error());
-      // A missing intent is not worth failing an abort for: the goal, no
-      // intent of this transaction, already holds for that key.
-      if (*lock && (*lock)->txn_id() == txn) {
-        w.ops.push_back({family::locks, true, codec::lock_key(shard, key), {}});
-        dropped.push_back(w.ops.back().key);
-      }
-    }
+    for (const auto& intent : rec->writes())
+      dropped.push_back(codec::lock_key(shard, intent.key()));
   }
   w.ops.push_back(
     {family::txns, false, codec::txn_key(shard, txn), encode(out)});
@@ -197,36 +183,54 @@ void store::impl::abort(shard_id shard, txn_id txn, timestamp start_ts,
          indexing(shard, txn, false, std::move(dropped), std::move(done)));
 }
 
-status store::impl::index_unresolved(std::optional<shard_id> shard) {
-  std::vector<std::pair<shard_id, txn_id>> found;
-  std::vector<std::string> malformed;
-  auto st = for_each_in_shard(
-    family::txns, shard,
-    [&](const rocksdb::Iterator& it) {
-      auto id = codec::decode_txn_key(it.key().ToStringView());
-      if (!id) {
-        malformed.push_back(it.key().ToString());
-        return;
-      }
-      pb::txn_record rec;
-      bool readable = rec.ParseFromArray(it.value().data(),
-                                         static_cast<int>(it.value().size()));
-      if (!readable || rec.status() == pb::txn_record::PREPARED ||
-          rec.status() == pb::txn_record::PRECOMMITTED)
-        found.push_back(*id);
-    },
-    "index prepared transactions");
-  // Inserted after the scan: write completions take this lock too.
-  std::lock_guard<std::mutex> guard{unresolved_mtx_};
-  unresolved_.insert(found.begin(), found.end());
-  for (auto& key : malformed) {
-    // A key too short to name its shard fails every shard's listing.
-    auto owner = key.size() >= 4
-                   ? std::optional<shard_id>{codec::get_u32(key, 0)}
-                   : std::nullopt;
-    malformed_txn_keys_.emplace(owner, std::move(key));
+result<txn_index_pass> read_txn_index(rocksdb::Iterator& it,
+                                      const std::string& what) {
+  txn_index_pass pass;
+  for (; it.Valid(); it.Next()) {
+    auto key = it.key().ToStringView();
+    auto id = codec::decode_txn_key(key);
+    if (!id) {
+      // A key too short to name its shard fails every shard.
+      auto owner = key.size() >= 4
+                     ? std::optional<shard_id>{codec::get_u32(key, 0)}
+                     : std::nullopt;
+      pass.malformed.emplace_back(owner, std::string{key});
+      continue;
+    }
+    pb::txn_record rec;
+    if (!rec.ParseFromArray(it.value().data(),
+                            static_cast<int>(it.value().size()))) {
+      pass.unresolved.push_back(*id);
+      pass.unreadable.emplace_back(id->first, std::string{key});
+      continue;
+    }
+    if (rec.status() != pb::txn_record::PREPARED &&
+        rec.status() != pb::txn_record::PRECOMMITTED)
+      continue;
+    pass.unresolved.push_back(*id);
+    std::vector<std::string> lock_keys;
+    lock_keys.reserve(static_cast<std::size_t>(rec.writes_size()));
+    for (const auto& w : rec.writes())
+      lock_keys.push_back(codec::lock_key(id->first, w.key()));
+    pass.intents.emplace_back(id->second, std::move(lock_keys));
   }
-  return st;
+  if (!it.status().ok()) return from_status(it.status(), what);
+  return pass;
+}
+
+void store::impl::index_intents(const txn_index_pass& pass) {
+  for (const auto& [txn, lock_keys] : pass.intents)
+    add_intents(lock_keys, txn);
+  std::lock_guard<std::mutex> guard{intents_mtx_};
+  for (const auto* list : {&pass.malformed, &pass.unreadable})
+    for (const auto& [owner, key] : *list)
+      unknown_intents_.emplace(owner, key);
+}
+
+void store::impl::index_unresolved(const txn_index_pass& pass) {
+  std::lock_guard<std::mutex> guard{unresolved_mtx_};
+  unresolved_.insert(pass.unresolved.begin(), pass.unresolved.end());
+  malformed_txn_keys_.insert(pass.malformed.begin(), pass.malformed.end());
 }
 
 completion store::impl::indexing(shard_id shard, txn_id txn, bool unresolved,
@@ -236,7 +240,7 @@ completion store::impl::indexing(shard_id shard, txn_id txn, bool unresolved,
           done = std::move(done)](status s) {
     if (s) {
       // After the write: until now readers still looked these keys up.
-      drop_intents(dropped);
+      drop_intents(dropped, txn);
       std::lock_guard<std::mutex> guard{unresolved_mtx_};
       if (unresolved)
         unresolved_.emplace(shard, txn);
@@ -280,7 +284,9 @@ store::impl::list_prepared(std::optional<shard_id> shard) {
     p.start_ts = r.start_ts();
     p.primary_key = r.primary_key();
     p.coordinator = r.coordinator();
-    p.keys.assign(r.keys().begin(), r.keys().end());
+    p.keys.reserve(static_cast<std::size_t>(r.writes_size()));
+    for (const auto& w : r.writes())
+      p.keys.push_back(w.key());
     p.three_phase = r.three_phase();
     p.peers.assign(r.peers().begin(), r.peers().end());
     if (r.status() == pb::txn_record::PRECOMMITTED)

@@ -20,9 +20,11 @@ namespace fs = std::filesystem;
 /// The column families a shard's data lives in, with their file names.
 constexpr std::pair<family, const char*> shard_families[] = {
   {family::versions, "versions.sst"},
-  {family::locks, "locks.sst"},
   {family::txns, "txns.sst"},
 };
+
+/// The intents of a format 1 store's export (docs/mvcc.md, "Layout").
+constexpr const char* format_1_intents = "locks.sst";
 
 constexpr const char* manifest_name = "export.txt";
 constexpr const char* manifest_head = "troupe mvcc shard export v1";
@@ -108,10 +110,19 @@ status store::impl::ingest_shard(shard_id shard, const std::string& dir) {
                    0};
     if (!it->status().ok()) return from_status(it->status(), "ingest check");
   }
+  if (fs::exists(fs::path{dir} / format_1_intents))
+    return error{errc::invalid_argument,
+                 dir + " is an export of store format 1 with intents (" +
+                   format_1_intents +
+                   "): open that store with this version first, which "
+                   "migrates them, and export again",
+                 {},
+                 0,
+                 0};
   // Checks every file before ingesting any, so that a bad one leaves the
   // shard empty.
   std::vector<std::pair<family, std::string>> files;
-  std::vector<std::string> intents; // the lock keys of locks.sst
+  std::optional<txn_index_pass> txns; // of txns.sst
   for (auto [f, name] : shard_families) {
     auto path = (fs::path{dir} / name).string();
     if (!fs::exists(path)) continue;
@@ -131,23 +142,27 @@ status store::impl::ingest_shard(shard_id shard, const std::string& dir) {
                    {},
                    0,
                    0};
-    if (f == family::locks) {
-      for (it->SeekToFirst(); it->Valid(); it->Next())
-        intents.push_back(it->key().ToString());
-      if (!it->status().ok()) return from_status(it->status(), "read " + path);
+    if (f == family::txns) {
+      it->SeekToFirst();
+      auto pass = read_txn_index(*it, "read " + path);
+      if (!pass) return pass.error();
+      txns = std::move(*pass);
     }
     files.emplace_back(f, std::move(path));
   }
-  // Indexed before they land: reads must never find an intent the index
-  // lacks (if an ingest fails below, the extra entries are harmless).
-  add_intents(intents);
+  // Intents are indexed before they land: reads must never find an intent
+  // the index lacks (if an ingest fails below, the extra entries are
+  // harmless). Unresolved transactions after: list_prepared drops an entry
+  // whose record it does not find.
+  if (txns) index_intents(*txns);
   for (const auto& [f, path] : files) {
     rocksdb::IngestExternalFileOptions io;
     io.move_files = false;
     auto s = db_->IngestExternalFile(cf(f), {path}, io);
     if (!s.ok()) return from_status(s, "ingest " + path);
   }
-  return index_unresolved(shard);
+  if (txns) index_unresolved(*txns);
+  return {};
 }
 
 result<std::uint64_t> store::export_shard(shard_id shard,

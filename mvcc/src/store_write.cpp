@@ -35,8 +35,8 @@ status store::impl::check_conflicts(shard_id shard, txn_id txn,
   for (const auto& key : keys) {
     auto lock = read_lock(shard, key);
     if (!lock) return lock.error();
-    if (*lock && (*lock)->txn_id() != txn)
-      return locked_error(key, (*lock)->txn_id(), (*lock)->start_ts());
+    if (*lock && (*lock)->txn != txn)
+      return locked_error(key, (*lock)->txn, (*lock)->start_ts);
     auto newest = read_version(shard, key, UINT64_MAX);
     if (!newest) return newest.error();
     if (*newest && (*newest)->commit_ts > start_ts) {
@@ -131,22 +131,20 @@ void store::impl::prepare(const prepare_request& req, completion done) {
   txn_rec.set_three_phase(req.three_phase);
   for (auto peer : req.peers)
     txn_rec.add_peers(peer);
+  // The intents live in the record (docs/mvcc.md, "Layout"): one entry in
+  // one family per prepare, instead of one per key put now and deleted by
+  // the commit.
   for (const auto& m : req.writes) {
-    pb::lock_record lock;
-    lock.set_txn_id(req.txn);
-    lock.set_start_ts(req.start_ts);
-    lock.set_primary_key(req.primary_key);
-    lock.set_tombstone(!m.value.has_value());
-    if (m.value) lock.set_value(*m.value);
-    w.ops.push_back(
-      {family::locks, false, codec::lock_key(req.shard, m.key), encode(lock)});
-    txn_rec.add_keys(m.key);
+    auto* intent = txn_rec.add_writes();
+    intent->set_key(m.key);
+    intent->set_tombstone(!m.value.has_value());
+    if (m.value) intent->set_value(*m.value);
   }
   w.ops.push_back(
     {family::txns, false, codec::txn_key(req.shard, req.txn), encode(txn_rec)});
   // Before the write: from now on readers look the keys up (the latches
   // cover them until the intents are durable).
-  add_intents(hold->keys_);
+  add_intents(hold->keys_, req.txn);
   submit(std::move(w), std::move(hold),
          indexing(req.shard, req.txn, true, {}, std::move(done)));
 }

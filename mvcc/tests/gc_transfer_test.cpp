@@ -158,6 +158,18 @@ BOOST_AUTO_TEST_CASE(export_and_ingest_round_trip_a_shard) {
     BOOST_TEST(target.read(1, "p", 301) == "<none>");
     BOOST_TEST(target.db->list_prepared()->empty());
   }
+  {
+    // An export of store format 1 kept its intents in locks.sst, which
+    // this format does not read: refused, not ingested without them.
+    auto old = dir.sub("format-1-export");
+    std::filesystem::copy(dir.sub("export"), old);
+    std::ofstream{old + "/locks.sst"} << "intents";
+    auto st = target.db->ingest_shard(1, old);
+    BOOST_REQUIRE(!st);
+    BOOST_TEST(to_string(st.error().code) == "invalid_argument");
+    BOOST_TEST(st.error().message.find("store format 1") != std::string::npos);
+    BOOST_TEST(target.read(1, "p", 301) == "<none>");
+  }
   BOOST_REQUIRE(target.db->ingest_shard(1, dir.sub("export")));
   // The ingested intent is found (reads look intents up in an index).
   BOOST_TEST(target.read(1, "p", 301) == "<E:locked>");
