@@ -10,7 +10,8 @@
 # accounts, cross-shard, ports 7201-7203. The cluster's data lives in a
 # temporary directory that is removed on exit, with the nodes; --keep-logs
 # first copies each node's log (NODE.log) and RocksDB LOG (NODE.rocksdb.LOG,
-# where flushes and stalls are reported) into DIR.
+# where flushes and stalls are reported) into DIR, with a listing of its
+# store's files (NODE.files: WAL and table sizes).
 set -euo pipefail
 
 troupe=build/release/apps/troupe
@@ -49,6 +50,7 @@ cleanup() {
     for n in n1 n2 n3; do
       cp "$dir/$n.log" "$keep/$n.log" 2>/dev/null || true
       cp "$dir/$n/store/LOG" "$keep/$n.rocksdb.LOG" 2>/dev/null || true
+      ls -l "$dir/$n/store" >"$keep/$n.files" 2>/dev/null || true
     done
   fi
   rm -rf "$dir"
