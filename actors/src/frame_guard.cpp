@@ -4,6 +4,7 @@
 // checking read policy in place of policy::tcp.
 #include "troupe/actors/frame_guard.hpp"
 
+#include <algorithm>
 #include <arpa/inet.h>
 #include <cerrno>
 #include <cstring>
@@ -14,6 +15,7 @@
 #include <set>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <vector>
 
 #include <caf/io/basp_broker.hpp>
 #include <caf/io/middleman.hpp>
@@ -104,6 +106,17 @@ namespace {
 /// CAF's TCP policy with every byte read fed to a frame_checker. A bad
 /// frame reads as a failed connection: CAF then closes it and tells BASP,
 /// exactly as when the peer hangs up, so BASP never sees the bad bytes.
+///
+/// Reads ahead: CAF asks for a frame's header and then its payload, each
+/// with a read of its own, and reads once more to find the socket empty
+/// (three `recv` calls per message, most of the recvfrom calls of a bank
+/// transfer). This policy takes what the socket holds with one `recv` into
+/// a buffer of its own and hands it out from there; `must_read_more` keeps
+/// CAF's read loop going while the buffer holds bytes. Once a `recv`
+/// returned less than it could hold (the socket was empty), the read after
+/// the buffer runs dry reports no bytes instead of asking the socket again:
+/// CAF's epoll is level-triggered, so bytes that arrive meanwhile wake the
+/// loop again.
 class checked_tcp {
  public:
   explicit checked_tcp(std::shared_ptr<frame_guard::shared> s)
@@ -111,21 +124,37 @@ class checked_tcp {
 
   net::rw_state read_some(std::size_t& result, net::native_socket fd, void* buf,
                           std::size_t len) {
-    auto st = caf::policy::tcp::read_some(result, fd, buf, len);
-    if (closed_) return st;
-    if (st == net::rw_state::success && result > 0) {
-      auto why = checker_.feed(static_cast<const char*>(buf), result);
-      if (why.empty()) return st;
+    result = 0;
+    if (closed_) return net::rw_state::failure;
+    if (next_ == end_) {
+      if (drained_) {
+        drained_ = false;
+        return net::rw_state::success; // nothing now; epoll says when
+      }
+      if (ahead_.empty()) ahead_.resize(read_ahead_bytes);
+      std::size_t got = 0;
+      auto st =
+        caf::policy::tcp::read_some(got, fd, ahead_.data(), ahead_.size());
+      if (st == net::rw_state::failure && checker_.inside_frame()) {
+        closed_ = true;
+        shared_->reject(fd, checker_.describe_unfinished());
+      }
+      if (st != net::rw_state::success || got == 0) return st;
+      next_ = 0;
+      end_ = got;
+      drained_ = got < ahead_.size();
+    }
+    auto n = std::min(len, end_ - next_);
+    const char* bytes = ahead_.data() + next_;
+    if (auto why = checker_.feed(bytes, n); !why.empty()) {
       closed_ = true;
       shared_->reject(fd, why);
-      result = 0;
       return net::rw_state::failure;
     }
-    if (st == net::rw_state::failure && checker_.inside_frame()) {
-      closed_ = true;
-      shared_->reject(fd, checker_.describe_unfinished());
-    }
-    return st;
+    std::memcpy(buf, bytes, n);
+    next_ += n;
+    result = n;
+    return net::rw_state::success;
   }
 
   static net::rw_state write_some(std::size_t& result, net::native_socket fd,
@@ -137,14 +166,20 @@ class checked_tcp {
     return caf::policy::tcp::try_accept(result, fd);
   }
 
-  static constexpr bool must_read_more(net::native_socket, std::size_t) {
-    return false;
+  [[nodiscard]] bool must_read_more(net::native_socket, std::size_t) const {
+    return next_ < end_;
   }
 
  private:
+  static constexpr std::size_t read_ahead_bytes = 64 * 1024;
+
   std::shared_ptr<frame_guard::shared> shared_;
   detail::frame_checker checker_;
   bool closed_ = false;
+  std::vector<char> ahead_; ///< bytes read, handed out from next_ to end_
+  std::size_t next_ = 0;
+  std::size_t end_ = 0;
+  bool drained_ = false; ///< the last recv emptied the socket
 };
 
 /// CAF's scribe_impl with the checking policy.
