@@ -171,7 +171,7 @@ void go_silent(txn_self self, const char* point) {
   fail_commit(
     self, txn_phase::in_doubt,
     make_error(errc::outcome_unknown, std::string{"fail point "} + point));
-  self->quit();
+  quit_now(self);
 }
 
 /// Three-phase commit after every YES (CanCommit): PreCommit at a fresh
@@ -447,8 +447,15 @@ void maybe_quit(txn_self self) {
   // Through the mailbox, so that the reply of the current request (e.g. an
   // abort) leaves before the actor ends.
   auto token = self->state.next_token++;
-  self->state.timers.emplace(token, [self] { self->quit(); });
+  self->state.timers.emplace(token, [self] { quit_now(self); });
   self->send(self, txn_timer_atom::value, token);
+}
+
+void quit_now(txn_self self) {
+  for (const auto& [addr, shard] : self->state.shard_of_addr)
+    self->demonitor(addr);
+  self->state.shard_of_addr.clear();
+  self->quit();
 }
 
 } // namespace troupe::coordinator

@@ -87,4 +87,11 @@ void abort_all(txn_self self, caf::error why);
 /// Quits once no delivery is running.
 void maybe_quit(txn_self self);
 
+/// Quits now. A monitor stays attached to the monitored actor until it is
+/// removed or that actor ends, whatever becomes of its observer; so the
+/// participants this transaction monitored (long-lived shard actors, or
+/// proxies of remote ones) are demonitored first, or each would keep one
+/// entry per transaction it ever took part in.
+void quit_now(txn_self self);
+
 } // namespace troupe::coordinator

@@ -3,6 +3,8 @@
 // clock moves only when a test advances it).
 #include <boost/test/unit_test.hpp>
 
+#include <caf/default_attachable.hpp>
+
 #include "txn_fixture.hpp"
 
 using namespace troupe::actors;
@@ -57,6 +59,25 @@ BOOST_FIXTURE_TEST_CASE(all_yes_commits_every_key_at_one_timestamp,
   }
   auto y = begin();
   BOOST_CHECK_EQUAL(get(y, "1b"), "B");
+}
+
+BOOST_FIXTURE_TEST_CASE(a_finished_transaction_leaves_no_monitor_behind,
+                        txn_fixture) {
+  // A transaction monitors its participants until they vote. A monitor
+  // lives on the monitored actor (here the shard actors, which outlive
+  // every transaction) until it is removed, so one left there per
+  // transaction would grow without bound.
+  auto x = begin();
+  put(x, "0a", "A");
+  put(x, "1b", "B");
+  auto c = commit(x);
+  BOOST_REQUIRE_MESSAGE(c, (c ? std::string{} : describe(c.error())));
+  BOOST_REQUIRE(decisions_cleared());
+  t.run(); // the transaction ends through its mailbox
+  caf::default_attachable::observe_token tk{x.handle.address(),
+                                            caf::default_attachable::monitor};
+  for (shard_id s : {0u, 1u})
+    BOOST_CHECK_EQUAL(shards[s]->detach(tk), 0u);
 }
 
 BOOST_FIXTURE_TEST_CASE(the_decision_is_durable_before_the_client_hears,
