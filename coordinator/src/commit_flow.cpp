@@ -454,7 +454,6 @@ void maybe_quit(txn_self self) {
 void quit_now(txn_self self) {
   for (const auto& [addr, shard] : self->state.shard_of_addr)
     self->demonitor(addr);
-  self->state.shard_of_addr.clear();
   self->quit();
 }
 

@@ -99,9 +99,7 @@ store::impl::confirm_intent(shard_id shard, const std::string& key, txn_id txn,
   auto rec = read_txn(shard, txn, snap);
   if (!rec) return rec.error();
   const auto& r = *rec;
-  if (!r || (r->status() != pb::txn_record::PREPARED &&
-             r->status() != pb::txn_record::PRECOMMITTED))
-    return std::optional<intent_holder>{};
+  if (!r || !holds_intents(*r)) return std::optional<intent_holder>{};
   for (const auto& w : r->writes())
     if (w.key() == key)
       return std::optional<intent_holder>{intent_holder{txn, r->start_ts()}};

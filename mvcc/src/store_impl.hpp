@@ -64,6 +64,17 @@ class snapshot_guard {
 /// record; format 1 kept them in the locks family (migrated at open).
 constexpr std::uint32_t store_format = 2;
 
+/// Whether `rec` is a prepared transaction that still holds its intents
+/// (PREPARED or PRECOMMITTED).
+[[nodiscard]] inline bool holds_intents(const pb::txn_record& rec) {
+  return rec.status() == pb::txn_record::PREPARED ||
+         rec.status() == pb::txn_record::PRECOMMITTED;
+}
+
+/// The lock keys (the intent index's keys) of the intents in `rec`.
+[[nodiscard]] std::vector<std::string> lock_keys_of(shard_id shard,
+                                                    const pb::txn_record& rec);
+
 /// The transaction holding an intent on a key.
 struct intent_holder {
   txn_id txn = 0;

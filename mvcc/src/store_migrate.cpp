@@ -39,8 +39,7 @@ status store::impl::migrate_intents(pb::meta_record meta) {
     auto [shard, txn] = id;
     auto rec = read_txn(shard, txn);
     if (!rec) return rec.error();
-    if (!*rec || ((*rec)->status() != pb::txn_record::PREPARED &&
-                  (*rec)->status() != pb::txn_record::PRECOMMITTED))
+    if (!*rec || !holds_intents(**rec))
       return key_error(errc::corrupt_record, intents.front().key(),
                        "intent of txn " + std::to_string(txn) + " of shard " +
                          std::to_string(shard) +

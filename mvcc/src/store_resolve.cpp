@@ -98,7 +98,6 @@ void store::impl::commit(shard_id shard, txn_id txn, timestamp commit_ts,
 
   write_request w;
   w.commits = 1;
-  std::vector<std::string> dropped; // lock keys
   for (const auto& intent : rec->writes()) {
     pb::version_record v;
     v.set_tombstone(intent.tombstone());
@@ -108,7 +107,6 @@ void store::impl::commit(shard_id shard, txn_id txn, timestamp commit_ts,
     w.ops.push_back({family::versions, false,
                      codec::version_key(shard, intent.key(), commit_ts),
                      encode(v)});
-    dropped.push_back(codec::lock_key(shard, intent.key()));
   }
   pb::txn_record out;
   out.set_status(pb::txn_record::COMMITTED);
@@ -117,8 +115,9 @@ void store::impl::commit(shard_id shard, txn_id txn, timestamp commit_ts,
   out.set_primary_key(rec->primary_key());
   w.ops.push_back(
     {family::txns, false, codec::txn_key(shard, txn), encode(out)});
-  submit(std::move(w), std::move(latched->hold),
-         indexing(shard, txn, false, std::move(dropped), std::move(done)));
+  submit(
+    std::move(w), std::move(latched->hold),
+    indexing(shard, txn, false, lock_keys_of(shard, *rec), std::move(done)));
 }
 
 void store::impl::precommit(shard_id shard, txn_id txn, timestamp commit_ts,
@@ -174,13 +173,21 @@ void store::impl::abort(shard_id shard, txn_id txn, timestamp start_ts,
   out.set_start_ts(rec ? rec->start_ts() : start_ts);
   if (rec) {
     out.set_primary_key(rec->primary_key());
-    for (const auto& intent : rec->writes())
-      dropped.push_back(codec::lock_key(shard, intent.key()));
+    dropped = lock_keys_of(shard, *rec);
   }
   w.ops.push_back(
     {family::txns, false, codec::txn_key(shard, txn), encode(out)});
   submit(std::move(w), std::move(latched->hold),
          indexing(shard, txn, false, std::move(dropped), std::move(done)));
+}
+
+std::vector<std::string> lock_keys_of(shard_id shard,
+                                      const pb::txn_record& rec) {
+  std::vector<std::string> out;
+  out.reserve(static_cast<std::size_t>(rec.writes_size()));
+  for (const auto& w : rec.writes())
+    out.push_back(codec::lock_key(shard, w.key()));
+  return out;
 }
 
 result<txn_index_pass> read_txn_index(rocksdb::Iterator& it,
@@ -204,15 +211,9 @@ result<txn_index_pass> read_txn_index(rocksdb::Iterator& it,
       pass.unreadable.emplace_back(id->first, std::string{key});
       continue;
     }
-    if (rec.status() != pb::txn_record::PREPARED &&
-        rec.status() != pb::txn_record::PRECOMMITTED)
-      continue;
+    if (!holds_intents(rec)) continue;
     pass.unresolved.push_back(*id);
-    std::vector<std::string> lock_keys;
-    lock_keys.reserve(static_cast<std::size_t>(rec.writes_size()));
-    for (const auto& w : rec.writes())
-      lock_keys.push_back(codec::lock_key(id->first, w.key()));
-    pass.intents.emplace_back(id->second, std::move(lock_keys));
+    pass.intents.emplace_back(id->second, lock_keys_of(id->first, rec));
   }
   if (!it.status().ok()) return from_status(it.status(), what);
   return pass;
@@ -271,8 +272,7 @@ store::impl::list_prepared(std::optional<shard_id> shard) {
   for (auto [s, txn] : candidates) {
     auto rec = read_txn(s, txn);
     if (!rec) return rec.error();
-    if (!*rec || ((*rec)->status() != pb::txn_record::PREPARED &&
-                  (*rec)->status() != pb::txn_record::PRECOMMITTED)) {
+    if (!*rec || !holds_intents(**rec)) {
       // Resolved by a write that overtook the prepare's index entry.
       resolved.emplace_back(s, txn);
       continue;
