@@ -4,6 +4,7 @@
 #include <rocksdb/memtablerep.h>
 #include <rocksdb/options.h>
 #include <rocksdb/slice_transform.h>
+#include <rocksdb/write_batch.h>
 
 #include "key_codec.hpp"
 #include "store_impl.hpp"
@@ -73,18 +74,24 @@ result<pb::meta_record> load_meta(rocksdb::DB& db,
   std::string bytes;
   auto s = db.Get(rocksdb::ReadOptions{}, cf, meta_key, &bytes);
   if (s.IsNotFound()) {
+    // A new store: no versions yet, so a bound of 0.
     pb::meta_record meta;
     meta.set_format_version(store_format);
+    std::string bound;
+    codec::put_u64(bound, 0);
+    rocksdb::WriteBatch batch;
+    s = batch.Put(cf, meta_key, encode(meta));
+    if (s.ok()) s = batch.Put(cf, version_bound_key, bound);
     rocksdb::WriteOptions wo;
     wo.sync = true;
-    s = db.Put(wo, cf, meta_key, encode(meta));
+    if (s.ok()) s = db.Write(wo, &batch);
     if (!s.ok()) return from_status(s, "write store metadata");
     return meta;
   }
   if (!s.ok()) return from_status(s, "read store metadata");
   auto meta = decode<pb::meta_record>(bytes, meta_key, "metadata");
   if (!meta) return meta.error();
-  if (meta->format_version() != 1 && meta->format_version() != store_format)
+  if (meta->format_version() < 1 || meta->format_version() > store_format)
     return error{errc::invalid_argument,
                  "unknown store format version " +
                    std::to_string(meta->format_version()),
@@ -92,6 +99,25 @@ result<pb::meta_record> load_meta(rocksdb::DB& db,
                  0,
                  0};
   return meta;
+}
+
+/// The version bound of a format 3 store.
+result<timestamp> load_version_bound(rocksdb::DB& db,
+                                     rocksdb::ColumnFamilyHandle* cf) {
+  std::string bytes;
+  auto s = db.Get(rocksdb::ReadOptions{}, cf, version_bound_key, &bytes);
+  if (!s.ok() && !s.IsNotFound())
+    return from_status(s, "read the version bound");
+  if (s.IsNotFound() || bytes.size() != 8)
+    return error{
+      errc::corrupt_record,
+      std::string{"store metadata: the version bound ("} + version_bound_key +
+        ") is " +
+        (s.IsNotFound() ? "missing" : std::to_string(bytes.size()) + " bytes"),
+      {},
+      0,
+      0};
+  return codec::get_u64(bytes, 0);
 }
 
 } // namespace
@@ -120,8 +146,17 @@ result<std::unique_ptr<store>> store::open(const options& opts) {
   if (!meta) return meta.error();
   p->safe_point_ = meta->gc_safe_point();
   if (auto st = p->index_meta(); !st) return st.error();
-  if (meta->format_version() == 1)
+  if (meta->format_version() == 1) {
     if (auto st = p->migrate_intents(*meta); !st) return st.error();
+    meta->set_format_version(2);
+  }
+  if (meta->format_version() == 2)
+    if (auto st = p->migrate_version_bound(*meta); !st) return st.error();
+  auto bound = load_version_bound(*p->db_, p->cf(family::meta));
+  if (!bound) return bound.error();
+  p->version_bound_ = *bound;
+  p->versions_ = std::make_unique<version_cache>(
+    static_cast<std::size_t>(opts.version_cache_bytes), *bound);
   {
     std::unique_ptr<rocksdb::Iterator> it{
       p->db_->NewIterator(iteration_options(), p->cf(family::txns))};

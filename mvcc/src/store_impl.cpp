@@ -182,6 +182,26 @@ store::impl::read_version(shard_id shard, const std::string& key, timestamp ts,
     found_version{decoded->commit_ts, std::move(*rec)}};
 }
 
+result<std::optional<found_version>>
+store::impl::version_above(shard_id shard, const std::string& key,
+                           timestamp ts) const {
+  auto seen = versions_->find(codec::lock_key(shard, key));
+  if (seen.newest) {
+    if (seen.newest->commit_ts <= ts) return std::optional<found_version>{};
+    found_version out;
+    out.commit_ts = seen.newest->commit_ts;
+    out.record.set_txn_id(seen.newest->txn);
+    out.record.set_tombstone(seen.newest->tombstone);
+    return std::optional<found_version>{std::move(out)};
+  }
+  if (seen.floor <= ts) return std::optional<found_version>{};
+  auto newest = read_version(shard, key, UINT64_MAX);
+  if (!newest) return newest.error();
+  if (*newest && (*newest)->commit_ts <= ts)
+    return std::optional<found_version>{};
+  return newest;
+}
+
 result<std::optional<pb::txn_record>>
 store::impl::read_txn(shard_id shard, txn_id txn,
                       const rocksdb::Snapshot* snap) const {

@@ -18,6 +18,7 @@
 #include "records.hpp"
 #include "scan_pool.hpp"
 #include "troupe/mvcc/store.hpp"
+#include "version_cache.hpp"
 
 namespace troupe::mvcc {
 
@@ -60,9 +61,22 @@ class snapshot_guard {
   const rocksdb::Snapshot* snap_;
 };
 
-/// The store format this code writes: 2 keeps intents in the transaction
-/// record; format 1 kept them in the locks family (migrated at open).
-constexpr std::uint32_t store_format = 2;
+/// The store format this code writes: 3 keeps a bound on the commit ts of
+/// every version (version_bound_key); 2 keeps intents in the transaction
+/// record; format 1 kept them in the locks family. Older formats are
+/// migrated at open.
+constexpr std::uint32_t store_format = 3;
+
+/// The metadata family's key of the version bound: 8 bytes, big-endian, at
+/// least the commit ts of every version in the store (formats >= 3).
+constexpr const char* version_bound_key = "version_bound";
+
+/// How far above a commit ts the version bound is written, so that it is
+/// rewritten once per this many timestamps rather than with every commit.
+/// The version cache's floor after an open is up to this much above the
+/// newest version: lookups below it read the store until the timestamps
+/// pass it.
+constexpr timestamp version_bound_step = 4096;
 
 /// Whether `rec` is a prepared transaction that still holds its intents
 /// (PREPARED or PRECOMMITTED).
@@ -112,6 +126,13 @@ struct found_version {
   pb::version_record record;
 };
 
+/// A version a commit writes, for the version cache: the key's lock key
+/// (shard | esc(key)) and the version.
+struct new_version {
+  std::string lock_key;
+  cached_version version;
+};
+
 struct store::impl {
   ~impl();
 
@@ -147,6 +168,11 @@ struct store::impl {
   [[nodiscard]] result<std::optional<found_version>>
   read_version(shard_id shard, const std::string& key, timestamp ts,
                const rocksdb::Snapshot* snap = nullptr) const;
+  /// The newest version of `key` if its commit ts is above `ts` (the
+  /// version cache answers for hot keys and, below its floor, for the
+  /// rest).
+  [[nodiscard]] result<std::optional<found_version>>
+  version_above(shard_id shard, const std::string& key, timestamp ts) const;
   [[nodiscard]] result<std::optional<pb::txn_record>>
   read_txn(shard_id shard, txn_id txn,
            const rocksdb::Snapshot* snap = nullptr) const;
@@ -176,6 +202,20 @@ struct store::impl {
   /// Queues `req`; its completion keeps `hold` until the write is durable.
   void submit(write_request req, std::shared_ptr<reservation> hold,
               completion done);
+  /// `submit` for a commit that writes `versions` at `commit_ts`: adds
+  /// the version bound to `req` when the commit ts passes it, and records
+  /// the versions in the version cache before queuing. Before: a reader
+  /// cannot reach the cache for these keys until the write is applied
+  /// (the latches of a one-phase commit, the intents of a two-phase one
+  /// stand in front of it). A failed write clears the cache with an
+  /// unknown floor (its versions may be missing from the store).
+  void submit_commit(write_request req, std::vector<new_version> versions,
+                     timestamp commit_ts, std::shared_ptr<reservation> hold,
+                     completion done);
+  /// Raises the version bound to at least `ts` with a durable write, and
+  /// the version cache's floor with it (before versions up to `ts` that
+  /// the cache does not hold appear, e.g. an ingest).
+  [[nodiscard]] status raise_version_bound(timestamp ts);
 
   // -- operations (store_read.cpp, store_write.cpp, store_resolve.cpp) ------
   [[nodiscard]] result<std::optional<std::string>>
@@ -227,6 +267,10 @@ struct store::impl {
   /// format 2, in one synced write. Errors: corrupt_record (an intent
   /// without a prepared transaction), io_error.
   [[nodiscard]] status migrate_intents(pb::meta_record meta);
+  /// Writes the version bound of a format 1 or 2 store (the newest commit
+  /// ts of its versions, one pass over the family) and marks it format 3,
+  /// in one synced write.
+  [[nodiscard]] status migrate_version_bound(pb::meta_record meta);
 
   // -- the index of metadata keys (store_meta.cpp) ---------------------------
   /// Adds every stored metadata key to the index: one pass at open.
@@ -284,6 +328,20 @@ struct store::impl {
   /// follows the family exactly once the caller has heard back.
   std::mutex meta_mtx_;
   std::set<std::string> meta_keys_;
+
+  /// The newest versions of recently committed keys (get and the
+  /// conflict checks look there first); its floor starts at the version
+  /// bound read at open.
+  std::unique_ptr<version_cache> versions_;
+  /// The version bound as written (or queued to be written, in write
+  /// order); 0 after a failed commit write, so the next one writes it
+  /// again. Raised only under bound_mtx_, which submit_commit holds while
+  /// it queues, so bounds land in rising order. A failed write resets it
+  /// without the mutex (its completion may run inside a submit); RocksDB
+  /// refuses every write after a failed one (background error), so no
+  /// later commit lands without its bound.
+  std::mutex bound_mtx_;
+  std::atomic<timestamp> version_bound_{0};
 
   std::mutex read_ts_mtx_;
   std::unordered_map<shard_id, timestamp> max_read_ts_;

@@ -1,6 +1,9 @@
 // Store format 1 kept each intent as a record of its own in the locks
 // family; format 2 keeps a transaction's intents in its record
-// (docs/mvcc.md, "Layout"). Opening a format 1 store moves them.
+// (docs/mvcc.md, "Layout"). Opening a format 1 store moves them. Format 3
+// adds the version bound (docs/mvcc.md, "The version cache"), which
+// opening a format 1 or 2 store computes.
+#include <algorithm>
 #include <map>
 
 #include <rocksdb/iterator.h>
@@ -51,13 +54,39 @@ status store::impl::migrate_intents(pb::meta_record meta) {
     auto s = batch.Put(cf(family::txns), codec::txn_key(shard, txn), encode(r));
     if (!s.ok()) return from_status(s, "migrate intents");
   }
-  meta.set_format_version(store_format);
+  meta.set_format_version(2);
   auto s = batch.Put(cf(family::meta), "meta", encode(meta));
   if (!s.ok()) return from_status(s, "migrate intents");
   rocksdb::WriteOptions wo;
   wo.sync = true;
   s = db_->Write(wo, &batch);
   if (!s.ok()) return from_status(s, "write migrated intents");
+  return {};
+}
+
+status store::impl::migrate_version_bound(pb::meta_record meta) {
+  timestamp newest = 0;
+  std::unique_ptr<rocksdb::Iterator> it{
+    db_->NewIterator(iteration_options(), cf(family::versions))};
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    auto decoded = codec::decode(it->key().ToStringView(), true);
+    if (!decoded)
+      return key_error(errc::corrupt_record, it->key().ToString(),
+                       "malformed version key");
+    newest = std::max(newest, decoded->commit_ts);
+  }
+  if (!it->status().ok())
+    return from_status(it->status(), "read versions for the version bound");
+  std::string bound;
+  codec::put_u64(bound, newest);
+  rocksdb::WriteBatch batch;
+  meta.set_format_version(3);
+  auto s = batch.Put(cf(family::meta), "meta", encode(meta));
+  if (s.ok()) s = batch.Put(cf(family::meta), version_bound_key, bound);
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  if (s.ok()) s = db_->Write(wo, &batch);
+  if (!s.ok()) return from_status(s, "write the version bound");
   return {};
 }
 

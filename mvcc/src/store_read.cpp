@@ -31,6 +31,14 @@ store::impl::get(shard_id shard, const std::string& key, timestamp ts) {
   if (!lock) return lock.error();
   if (*lock && (*lock)->start_ts <= ts)
     return locked_error(key, (*lock)->txn, (*lock)->start_ts);
+  // The newest version, if the cache holds it and it is visible at ts;
+  // else (an older snapshot, a key not in the cache) the versions family.
+  auto seen = versions_->find(codec::lock_key(shard, key));
+  if (seen.newest && seen.newest->commit_ts <= ts) {
+    if (auto st = check_snapshot(ts); !st) return st.error();
+    if (seen.newest->tombstone) return std::optional<std::string>{};
+    return std::optional<std::string>{std::move(seen.newest->value)};
+  }
   auto found = read_version(shard, key, ts);
   if (!found) return found.error();
   if (auto st = check_snapshot(ts); !st) return st.error();

@@ -98,6 +98,8 @@ void store::impl::commit(shard_id shard, txn_id txn, timestamp commit_ts,
 
   write_request w;
   w.commits = 1;
+  std::vector<new_version> cached;
+  cached.reserve(static_cast<std::size_t>(rec->writes_size()));
   for (const auto& intent : rec->writes()) {
     pb::version_record v;
     v.set_tombstone(intent.tombstone());
@@ -107,6 +109,8 @@ void store::impl::commit(shard_id shard, txn_id txn, timestamp commit_ts,
     w.ops.push_back({family::versions, false,
                      codec::version_key(shard, intent.key(), commit_ts),
                      encode(v)});
+    cached.push_back({codec::lock_key(shard, intent.key()),
+                      {commit_ts, txn, intent.tombstone(), intent.value()}});
   }
   pb::txn_record out;
   out.set_status(pb::txn_record::COMMITTED);
@@ -115,8 +119,8 @@ void store::impl::commit(shard_id shard, txn_id txn, timestamp commit_ts,
   out.set_primary_key(rec->primary_key());
   w.ops.push_back(
     {family::txns, false, codec::txn_key(shard, txn), encode(out)});
-  submit(
-    std::move(w), std::move(latched->hold),
+  submit_commit(
+    std::move(w), std::move(cached), commit_ts, std::move(latched->hold),
     indexing(shard, txn, false, lock_keys_of(shard, *rec), std::move(done)));
 }
 

@@ -1,6 +1,7 @@
 // Export and ingest of one shard's data (docs/mvcc.md, "Moving a shard").
 // An export is a directory: one SST file per non-empty column family, named
 // after it, plus `export.txt` naming the shard and the record count.
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -123,6 +124,7 @@ status store::impl::ingest_shard(shard_id shard, const std::string& dir) {
   // shard empty.
   std::vector<std::pair<family, std::string>> files;
   std::optional<txn_index_pass> txns; // of txns.sst
+  timestamp newest = 0;               // commit ts in versions.sst
   for (auto [f, name] : shard_families) {
     auto path = (fs::path{dir} / name).string();
     if (!fs::exists(path)) continue;
@@ -148,6 +150,16 @@ status store::impl::ingest_shard(shard_id shard, const std::string& dir) {
       if (!pass) return pass.error();
       txns = std::move(*pass);
     }
+    if (f == family::versions) {
+      for (it->SeekToFirst(); it->Valid(); it->Next()) {
+        auto decoded = codec::decode(it->key().ToStringView(), true);
+        if (!decoded)
+          return key_error(errc::corrupt_record, it->key().ToString(),
+                           "malformed version key in " + path);
+        newest = std::max(newest, decoded->commit_ts);
+      }
+      if (!it->status().ok()) return from_status(it->status(), "read " + path);
+    }
     files.emplace_back(f, std::move(path));
   }
   // Intents are indexed before they land: reads must never find an intent
@@ -155,6 +167,10 @@ status store::impl::ingest_shard(shard_id shard, const std::string& dir) {
   // harmless). Unresolved transactions after: list_prepared drops an entry
   // whose record it does not find.
   if (txns) index_intents(*txns);
+  // The bound covers the new versions before they land, and the version
+  // cache's floor with it (and it drops its entries: this shard's keys
+  // may have entries that the ingested versions are newer than).
+  if (auto st = raise_version_bound(newest); !st) return st;
   for (const auto& [f, path] : files) {
     rocksdb::IngestExternalFileOptions io;
     io.move_files = false;

@@ -37,9 +37,9 @@ status store::impl::check_conflicts(shard_id shard, txn_id txn,
     if (!lock) return lock.error();
     if (*lock && (*lock)->txn != txn)
       return locked_error(key, (*lock)->txn, (*lock)->start_ts);
-    auto newest = read_version(shard, key, UINT64_MAX);
+    auto newest = version_above(shard, key, start_ts);
     if (!newest) return newest.error();
-    if (*newest && (*newest)->commit_ts > start_ts) {
+    if (*newest) {
       auto e = key_error(errc::write_conflict, key,
                          std::string{reads ? "read" : "written"} +
                            " key has a version committed at " +
@@ -86,6 +86,55 @@ void store::impl::submit(write_request req, std::shared_ptr<reservation> hold,
     done(std::move(s));
   };
   writer_->submit(std::move(req));
+}
+
+void store::impl::submit_commit(write_request req,
+                                std::vector<new_version> versions,
+                                timestamp commit_ts,
+                                std::shared_ptr<reservation> hold,
+                                completion done) {
+  req.done = [this, hold = std::move(hold),
+              done = std::move(done)](status s) mutable {
+    if (!s) {
+      // The cache may name versions this write did not store; the bound
+      // may not have landed.
+      // No bound_mtx_ here: a blocking caller may run this completion
+      // inside its own submit, under that mutex.
+      versions_->clear(unknown_floor);
+      version_bound_ = 0;
+    }
+    hold.reset();
+    done(std::move(s));
+  };
+  std::lock_guard<std::mutex> guard{bound_mtx_};
+  if (commit_ts > version_bound_) {
+    auto bound = commit_ts + version_bound_step;
+    version_bound_ = bound;
+    std::string bytes;
+    codec::put_u64(bytes, bound);
+    req.ops.push_back({family::meta, false, version_bound_key, bytes});
+  }
+  for (auto& v : versions)
+    versions_->put(v.lock_key, std::move(v.version));
+  writer_->submit(std::move(req));
+}
+
+status store::impl::raise_version_bound(timestamp ts) {
+  {
+    // Held across the write, so that no commit queues a lower bound after
+    // it; the write's completion takes no lock.
+    std::lock_guard<std::mutex> guard{bound_mtx_};
+    if (ts > version_bound_) {
+      std::string bytes;
+      codec::put_u64(bytes, ts);
+      std::vector<write_op> ops{
+        {family::meta, false, version_bound_key, bytes}};
+      if (auto st = write_all(ops); !st) return st;
+      version_bound_ = ts;
+    }
+  }
+  versions_->clear(ts);
+  return {};
 }
 
 void store::impl::prepare(const prepare_request& req, completion done) {
@@ -186,6 +235,8 @@ void store::impl::one_phase_commit(const one_phase_request& req,
 
   write_request w;
   w.commits = 1;
+  std::vector<new_version> cached;
+  cached.reserve(req.writes.size());
   for (const auto& m : req.writes) {
     pb::version_record v;
     v.set_tombstone(!m.value.has_value());
@@ -195,8 +246,12 @@ void store::impl::one_phase_commit(const one_phase_request& req,
     w.ops.push_back({family::versions, false,
                      codec::version_key(req.shard, m.key, req.commit_ts),
                      encode(v)});
+    cached.push_back({codec::lock_key(req.shard, m.key),
+                      {req.commit_ts, req.txn, !m.value.has_value(),
+                       m.value.value_or(std::string{})}});
   }
-  submit(std::move(w), std::move(hold), std::move(done));
+  submit_commit(std::move(w), std::move(cached), req.commit_ts, std::move(hold),
+                std::move(done));
 }
 
 } // namespace troupe::mvcc

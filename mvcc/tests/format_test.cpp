@@ -1,5 +1,6 @@
 // Store format 1 kept each intent in the locks family; format 2 keeps them
 // in the transaction record, and opening a format 1 store migrates them.
+// Format 3 adds the version bound, which opening an older store computes.
 // White-box: the format 1 store is written with raw RocksDB.
 #include <boost/test/unit_test.hpp>
 
@@ -46,6 +47,24 @@ struct raw_store {
       ++n;
     return n;
   }
+  /// Writes a metadata record of store format `version`.
+  void set_format(std::uint32_t version) {
+    pb::meta_record meta;
+    meta.set_format_version(version);
+    put(0, "meta", meta.SerializeAsString());
+  }
+  /// The stored format version and version bound (0 when missing).
+  std::pair<std::uint32_t, std::uint64_t> format_and_bound() {
+    std::string bytes;
+    pb::meta_record meta;
+    if (!db->Get({}, handles[0], "meta", &bytes).ok() ||
+        !meta.ParseFromString(bytes))
+      throw std::runtime_error("no store metadata");
+    if (!db->Get({}, handles[0], "version_bound", &bytes).ok() ||
+        bytes.size() != 8)
+      return {meta.format_version(), 0};
+    return {meta.format_version(), codec::get_u64(bytes, 0)};
+  }
   std::unique_ptr<rocksdb::DB> db;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
 };
@@ -57,9 +76,7 @@ constexpr std::size_t meta_cf = 0, versions_cf = 1, locks_cf = 2, txns_cf = 3;
 /// "b" (delete); `orphan` adds an intent of txn 8, which has no record.
 void write_format_1(const std::string& path, bool orphan) {
   raw_store raw{path};
-  pb::meta_record meta;
-  meta.set_format_version(1);
-  raw.put(meta_cf, "meta", meta.SerializeAsString());
+  raw.set_format(1);
   pb::version_record old;
   old.set_value("old");
   old.set_txn_id(1);
@@ -119,11 +136,56 @@ BOOST_AUTO_TEST_CASE(a_format_1_store_opens_with_its_intents_moved) {
   }
   raw_store raw{path};
   BOOST_TEST(raw.count(locks_cf) == 0u);
-  std::string bytes;
-  BOOST_REQUIRE(raw.db->Get({}, raw.handles[meta_cf], "meta", &bytes).ok());
-  pb::meta_record meta;
-  BOOST_REQUIRE(meta.ParseFromString(bytes));
-  BOOST_TEST(meta.format_version() == 2u);
+  // Format 3's version bound: the newest version ("a" at 25), plus the
+  // step the commit wrote it with.
+  auto [format, bound] = raw.format_and_bound();
+  BOOST_TEST(format == 3u);
+  BOOST_TEST(bound == 25u + 4096u);
+}
+
+BOOST_AUTO_TEST_CASE(a_format_2_store_opens_with_its_version_bound) {
+  test::temp_dir dir;
+  auto path = dir.sub("db");
+  {
+    raw_store raw{path};
+    raw.set_format(2);
+    for (timestamp ts : {10, 50, 30}) {
+      pb::version_record v;
+      v.set_value("v" + std::to_string(ts));
+      v.set_txn_id(ts);
+      v.set_start_ts(ts - 1);
+      raw.put(versions_cf, codec::version_key(ts == 50 ? 2 : 1, "k", ts),
+              v.SerializeAsString());
+    }
+  }
+  {
+    auto db = test::open_store(path);
+    // The bound (50) makes the cache's misses below it read the store.
+    auto late = db->prepare(
+      test::store_fixture::make_prepare(2, 1, 40, {mutation::put("k", "x")}));
+    BOOST_REQUIRE(!late);
+    BOOST_TEST(to_string(late.error().code) == "write_conflict");
+    BOOST_TEST(late.error().ts == 50u);
+  }
+  raw_store raw{path};
+  auto [format, bound] = raw.format_and_bound();
+  BOOST_TEST(format == 3u);
+  BOOST_TEST(bound == 50u);
+}
+
+BOOST_AUTO_TEST_CASE(a_format_3_store_without_its_bound_does_not_open) {
+  test::temp_dir dir;
+  auto path = dir.sub("db");
+  {
+    raw_store raw{path};
+    raw.set_format(3);
+  }
+  options opts;
+  opts.path = path;
+  auto db = store::open(opts);
+  BOOST_REQUIRE(!db);
+  BOOST_TEST(to_string(db.error().code) == "corrupt_record");
+  BOOST_TEST(db.error().message.find("version bound") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(an_intent_without_a_prepared_record_fails_the_open) {

@@ -18,6 +18,10 @@ struct options {
   /// Threads that run scan_async's scans; 0: scan_async scans on the
   /// calling thread.
   std::uint32_t scan_threads = 1;
+  /// Memory for the newest versions of recently committed keys, which
+  /// reads and conflict checks find without searching the versions family
+  /// (docs/mvcc.md, "The version cache"); 0: none.
+  std::uint64_t version_cache_bytes = 32u << 20;
 };
 
 } // namespace troupe::mvcc
