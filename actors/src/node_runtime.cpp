@@ -29,9 +29,12 @@ void configure(caf::actor_system_config& cfg, std::uint32_t threads) {
   cfg.set("scheduler.max-threads", static_cast<std::size_t>(threads));
   // CAF's idle workers spin, then poll every 50 us for 500 rounds before
   // waiting on a condition variable. With several processes per core that
-  // polling is most of the CPU; idle workers here wait almost at once.
+  // polling is most of the CPU; idle workers here wait at once after a
+  // short spin. Even two 50 us sleeps per idle spell cost: 2.4 sleeps per
+  // bank transfer, and 6 of 8 interleaved 20 s runs at 64 clients were
+  // faster without them (bench/README.md, 2026-12-02).
   cfg.set("work-stealing.aggressive-poll-attempts", std::size_t{20});
-  cfg.set("work-stealing.moderate-poll-attempts", std::size_t{2});
+  cfg.set("work-stealing.moderate-poll-attempts", std::size_t{0});
   add_message_types(cfg);
 }
 
