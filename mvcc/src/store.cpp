@@ -4,7 +4,6 @@
 #include <rocksdb/memtablerep.h>
 #include <rocksdb/options.h>
 #include <rocksdb/slice_transform.h>
-#include <rocksdb/write_batch.h>
 
 #include "key_codec.hpp"
 #include "store_impl.hpp"
@@ -77,14 +76,7 @@ result<pb::meta_record> load_meta(rocksdb::DB& db,
     // A new store: no versions yet, so a bound of 0.
     pb::meta_record meta;
     meta.set_format_version(store_format);
-    std::string bound;
-    codec::put_u64(bound, 0);
-    rocksdb::WriteBatch batch;
-    s = batch.Put(cf, meta_key, encode(meta));
-    if (s.ok()) s = batch.Put(cf, version_bound_key, bound);
-    rocksdb::WriteOptions wo;
-    wo.sync = true;
-    if (s.ok()) s = db.Write(wo, &batch);
+    s = write_meta_and_bound(db, cf, meta, 0);
     if (!s.ok()) return from_status(s, "write store metadata");
     return meta;
   }

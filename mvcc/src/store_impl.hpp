@@ -111,6 +111,18 @@ struct txn_index_pass {
 /// Reads the transaction records `it` (over the txns family, or an SST of
 /// it) visits from its current position on. Errors: io_error naming
 /// `what`.
+/// The newest commit ts among the version keys `it` (over the versions
+/// family, or an SST of it) visits from the first on; 0 when there are none.
+/// Errors: corrupt_record for a malformed key, io_error naming `what`.
+[[nodiscard]] result<timestamp> newest_commit_ts(rocksdb::Iterator& it,
+                                                 const std::string& what);
+
+/// Writes `meta` (which must say format 3 or later) and the version bound
+/// `bound` into the metadata family `cf`, in one synced write.
+[[nodiscard]] rocksdb::Status
+write_meta_and_bound(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* cf,
+                     const pb::meta_record& meta, timestamp bound);
+
 [[nodiscard]] result<txn_index_pass> read_txn_index(rocksdb::Iterator& it,
                                                     const std::string& what);
 

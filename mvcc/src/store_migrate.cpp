@@ -64,28 +64,42 @@ status store::impl::migrate_intents(pb::meta_record meta) {
   return {};
 }
 
-status store::impl::migrate_version_bound(pb::meta_record meta) {
+result<timestamp> newest_commit_ts(rocksdb::Iterator& it,
+                                   const std::string& what) {
   timestamp newest = 0;
-  std::unique_ptr<rocksdb::Iterator> it{
-    db_->NewIterator(iteration_options(), cf(family::versions))};
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    auto decoded = codec::decode(it->key().ToStringView(), true);
+  for (it.SeekToFirst(); it.Valid(); it.Next()) {
+    auto decoded = codec::decode(it.key().ToStringView(), true);
     if (!decoded)
-      return key_error(errc::corrupt_record, it->key().ToString(),
-                       "malformed version key");
+      return key_error(errc::corrupt_record, it.key().ToString(),
+                       "malformed version key (" + what + ")");
     newest = std::max(newest, decoded->commit_ts);
   }
-  if (!it->status().ok())
-    return from_status(it->status(), "read versions for the version bound");
-  std::string bound;
-  codec::put_u64(bound, newest);
+  if (!it.status().ok()) return from_status(it.status(), what);
+  return newest;
+}
+
+rocksdb::Status write_meta_and_bound(rocksdb::DB& db,
+                                     rocksdb::ColumnFamilyHandle* cf,
+                                     const pb::meta_record& meta,
+                                     timestamp bound) {
+  std::string bytes;
+  codec::put_u64(bytes, bound);
   rocksdb::WriteBatch batch;
-  meta.set_format_version(3);
-  auto s = batch.Put(cf(family::meta), "meta", encode(meta));
-  if (s.ok()) s = batch.Put(cf(family::meta), version_bound_key, bound);
+  auto s = batch.Put(cf, "meta", encode(meta));
+  if (s.ok()) s = batch.Put(cf, version_bound_key, bytes);
   rocksdb::WriteOptions wo;
   wo.sync = true;
-  if (s.ok()) s = db_->Write(wo, &batch);
+  if (s.ok()) s = db.Write(wo, &batch);
+  return s;
+}
+
+status store::impl::migrate_version_bound(pb::meta_record meta) {
+  std::unique_ptr<rocksdb::Iterator> it{
+    db_->NewIterator(iteration_options(), cf(family::versions))};
+  auto newest = newest_commit_ts(*it, "read versions for the version bound");
+  if (!newest) return newest.error();
+  meta.set_format_version(3);
+  auto s = write_meta_and_bound(*db_, cf(family::meta), meta, *newest);
   if (!s.ok()) return from_status(s, "write the version bound");
   return {};
 }

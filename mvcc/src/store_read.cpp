@@ -25,7 +25,8 @@ store::impl::get(shard_id shard, const std::string& key, timestamp ts) {
   if (auto st = check_key(key); !st) return st.error();
   if (auto st = check_snapshot(ts); !st) return st.error();
   note_read(shard, ts);
-  if (auto h = latches_.find(codec::lock_key(shard, key), ts))
+  auto lock_key = codec::lock_key(shard, key);
+  if (auto h = latches_.find(lock_key, ts))
     return locked_error(key, h->txn, h->visible_from);
   auto lock = read_lock(shard, key);
   if (!lock) return lock.error();
@@ -33,7 +34,7 @@ store::impl::get(shard_id shard, const std::string& key, timestamp ts) {
     return locked_error(key, (*lock)->txn, (*lock)->start_ts);
   // The newest version, if the cache holds it and it is visible at ts;
   // else (an older snapshot, a key not in the cache) the versions family.
-  auto seen = versions_->find(codec::lock_key(shard, key));
+  auto seen = versions_->find(lock_key);
   if (seen.newest && seen.newest->commit_ts <= ts) {
     if (auto st = check_snapshot(ts); !st) return st.error();
     if (seen.newest->tombstone) return std::optional<std::string>{};

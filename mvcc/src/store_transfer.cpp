@@ -1,7 +1,6 @@
 // Export and ingest of one shard's data (docs/mvcc.md, "Moving a shard").
 // An export is a directory: one SST file per non-empty column family, named
 // after it, plus `export.txt` naming the shard and the record count.
-#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -151,14 +150,9 @@ status store::impl::ingest_shard(shard_id shard, const std::string& dir) {
       txns = std::move(*pass);
     }
     if (f == family::versions) {
-      for (it->SeekToFirst(); it->Valid(); it->Next()) {
-        auto decoded = codec::decode(it->key().ToStringView(), true);
-        if (!decoded)
-          return key_error(errc::corrupt_record, it->key().ToString(),
-                           "malformed version key in " + path);
-        newest = std::max(newest, decoded->commit_ts);
-      }
-      if (!it->status().ok()) return from_status(it->status(), "read " + path);
+      auto found = newest_commit_ts(*it, "read " + path);
+      if (!found) return found.error();
+      newest = *found;
     }
     files.emplace_back(f, std::move(path));
   }

@@ -93,6 +93,7 @@ void store::impl::submit_commit(write_request req,
                                 timestamp commit_ts,
                                 std::shared_ptr<reservation> hold,
                                 completion done) {
+  // Not through submit(): the cache must be cleared before the latches go.
   req.done = [this, hold = std::move(hold),
               done = std::move(done)](status s) mutable {
     if (!s) {
