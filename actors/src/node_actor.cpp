@@ -10,6 +10,7 @@
 #include "troupe/actors/directory.hpp"
 #include "troupe/actors/errc.hpp"
 #include "troupe/actors/membership.hpp"
+#include "troupe/actors/participant.hpp"
 
 namespace troupe::actors {
 
@@ -26,8 +27,21 @@ struct peer_link {
   clock::duration backoff{};
 };
 
+/// A relay to a participant of another node (spawn_participant_relay).
+struct relay_entry {
+  caf::actor relay;
+  std::string owner; ///< the node of the participant
+};
+
+using dir_key = std::pair<std::string, std::string>; ///< kind, id
+
 struct node_state {
   node_setup setup;
+  /// Relays to the shards of other nodes, by (kind, id).
+  std::map<dir_key, relay_entry> relays;
+  /// Resolves of remote shards waiting for the owner's answer.
+  std::map<dir_key, std::vector<caf::typed_response_promise<caf::actor>>>
+    resolving;
   std::unique_ptr<membership> members;
   std::unique_ptr<directory> dir;
   std::map<std::string, std::vector<std::uint32_t>> shards;
@@ -131,6 +145,11 @@ void on_tick(node_actor* self) {
 void on_down(node_actor* self, const caf::down_msg& msg) {
   auto& st = self->state;
   st.dir->remove_all(msg.source);
+  for (auto i = st.relays.begin(); i != st.relays.end(); ++i)
+    if (i->second.relay.address() == msg.source) {
+      st.relays.erase(i);
+      return;
+    }
   for (auto& [peer, link] : st.links) {
     if (!link.handle || link.handle.address() != msg.source) continue;
     log_change(self, st.members->on_lost(peer, "connection lost (" +
@@ -150,8 +169,50 @@ caf::result<caf::actor> resolve_here(node_actor* self, const std::string& kind,
                                        self->state.setup.name);
 }
 
-/// Answers locally when this node owns (kind, id); else forwards the request
-/// to the owner's node actor, whose answer goes straight to the requester.
+/// Answers every resolve waiting for `key` with `x` (a handle or an error).
+template <class T>
+void answer_waiting(node_actor* self, const dir_key& key, const T& x) {
+  auto i = self->state.resolving.find(key);
+  if (i == self->state.resolving.end()) return;
+  auto waiting = std::move(i->second);
+  self->state.resolving.erase(i);
+  for (auto& rp : waiting)
+    rp.deliver(x);
+}
+
+/// Resolves a shard of node `owner` to its relay here, made on first use
+/// from the owner's answer (spawn_participant_relay says why).
+caf::result<caf::actor> resolve_relay(node_actor* self, const caf::actor& peer,
+                                      const std::string& owner, dir_key key) {
+  auto& st = self->state;
+  if (auto i = st.relays.find(key); i != st.relays.end()) {
+    if (i->second.owner == owner) return i->second.relay;
+    // The shard moved: the old relay ends with the old participant.
+    st.relays.erase(i);
+  }
+  auto rp = self->make_response_promise<caf::actor>();
+  auto& waiting = st.resolving[key];
+  waiting.push_back(rp);
+  if (waiting.size() > 1) return rp;
+  self
+    ->request(peer, st.setup.cluster.timeouts.request,
+              resolve_local_atom::value, key.first, key.second)
+    .then(
+      [self, owner, key](caf::actor& found) {
+        auto relay = caf::actor_cast<caf::actor>(spawn_participant_relay(
+          self->system(), caf::actor_cast<participant_actor>(found),
+          caf::actor{self}));
+        self->monitor(relay);
+        self->state.relays[key] = relay_entry{relay, owner};
+        answer_waiting(self, key, relay);
+      },
+      [self, key](caf::error& err) { answer_waiting(self, key, err); });
+  return rp;
+}
+
+/// Answers locally when this node owns (kind, id). A shard of another node
+/// resolves to its relay here; anything else is forwarded to the owner's
+/// node actor, whose answer goes straight to the requester.
 caf::result<caf::actor> resolve(node_actor* self, const std::string& kind,
                                 const std::string& id) {
   auto& st = self->state;
@@ -161,6 +222,8 @@ caf::result<caf::actor> resolve(node_actor* self, const std::string& kind,
   if (!link.handle || !st.members->is_up(owner))
     return make_error(errc::unavailable, "node " + owner + ", which owns " +
                                            kind + " '" + id + "', is down");
+  if (kind == "shard")
+    return resolve_relay(self, link.handle, owner, {kind, id});
   self->delegate(link.handle, resolve_local_atom::value, kind, id);
   return caf::delegated<caf::actor>{};
 }

@@ -32,6 +32,7 @@ std::string encode(const txn_begin& x) {
   pb.set_three_phase(x.three_phase);
   for (const auto& k : x.prefetch)
     pb.add_prefetch(k);
+  pb.set_by_id(x.by_id);
   return pb.SerializeAsString();
 }
 
@@ -42,6 +43,7 @@ bool decode(const std::string& bytes, txn_begin& out) {
     return false;
   out.three_phase = pb.three_phase();
   out.prefetch.assign(pb.prefetch().begin(), pb.prefetch().end());
+  out.by_id = pb.by_id();
   return true;
 }
 
@@ -154,6 +156,19 @@ std::string encode(const txn_resolve& x) {
 
 bool decode(const std::string& bytes, txn_resolve& out) {
   wire::TxnResolve pb;
+  if (!pb.ParseFromString(bytes)) return false;
+  out.txn = pb.txn();
+  return true;
+}
+
+std::string encode(const txn_ref& x) {
+  wire::TxnRef pb;
+  pb.set_txn(x.txn);
+  return pb.SerializeAsString();
+}
+
+bool decode(const std::string& bytes, txn_ref& out) {
+  wire::TxnRef pb;
   if (!pb.ParseFromString(bytes)) return false;
   out.txn = pb.txn();
   return true;

@@ -96,7 +96,7 @@ bool same(const txn_outcome& a, const txn_outcome& b) {
 }
 bool same(const txn_begin& a, const txn_begin& b) {
   return a.isolation == b.isolation && a.three_phase == b.three_phase &&
-         a.prefetch == b.prefetch;
+         a.prefetch == b.prefetch && a.by_id == b.by_id;
 }
 bool same(const txn_started& a, const txn_started& b) {
   return a.txn == b.txn && a.start_ts == b.start_ts && same(a.values, b.values);
@@ -125,6 +125,9 @@ bool same(const txn_abort&, const txn_abort&) {
   return true;
 }
 bool same(const txn_resolve& a, const txn_resolve& b) {
+  return a.txn == b.txn;
+}
+bool same(const txn_ref& a, const txn_ref& b) {
   return a.txn == b.txn;
 }
 bool same(const txn_resolution& a, const txn_resolution& b) {
@@ -236,6 +239,8 @@ BOOST_FIXTURE_TEST_CASE(transaction_messages_round_trip, caf_fixture) {
   check(txn_begin{isolation_level::serializable, false, {}});
   check(txn_begin{isolation_level::snapshot, true, {}});
   check(txn_begin{isolation_level::snapshot, false, {odd_key, "", "b"}});
+  check(txn_begin{isolation_level::snapshot, false, {"a"}, true});
+  check(txn_ref{0xfffffffffffffffeULL});
   check(txn_started{0xffffffffffffffffULL, 1, {}});
   check(txn_started{7, 8, {read_reply{odd_value}, read_reply{}}});
   check(txn_get{odd_key});

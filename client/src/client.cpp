@@ -128,17 +128,18 @@ caf::expected<transaction> client::begin(txn_options opts) {
       auto svc = d.service(*actor, i);
       caf::error failed;
       if (svc) {
-        std::optional<std::pair<txn_started, transaction_actor>> began;
+        std::optional<txn_started> began;
+        // By id: the transaction's actor stays unknown here
+        // (actors/transaction.hpp says why).
         failed = call(
           *actor, *svc, d.timeout,
-          [&](txn_started& started, transaction_actor& handle) {
-            began.emplace(started, std::move(handle));
+          [&](txn_started& started, transaction_actor&) {
+            began.emplace(std::move(started));
           },
-          txn_begin{opts.isolation, opts.three_phase, opts.prefetch});
+          txn_begin{opts.isolation, opts.three_phase, opts.prefetch, true});
         if (began) {
           auto t = std::make_unique<transaction::impl>(impl_, std::move(actor),
-                                                       std::move(began->second),
-                                                       std::move(began->first));
+                                                       *svc, std::move(*began));
           auto& values = t->started.values;
           for (std::size_t j = 0; j < opts.prefetch.size() && j < values.size();
                ++j)

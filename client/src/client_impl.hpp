@@ -87,9 +87,11 @@ struct client::impl {
 struct transaction::impl {
   enum class phase { active, committed, aborted, over };
 
-  /// `a` is the scoped actor that began the transaction: it makes the calls.
+  /// `a` is the scoped actor that began the transaction: it makes the calls,
+  /// to `svc`, the service that began it (transactions are addressed by id
+  /// through it: txn_begin::by_id).
   impl(std::shared_ptr<client::impl> c, std::unique_ptr<caf::scoped_actor> a,
-       actors::transaction_actor h, actors::txn_started s);
+       actors::txn_service_actor svc, actors::txn_started s);
   /// Gives the actor back to the client when every request was answered.
   ~impl();
   impl(const impl&) = delete;
@@ -99,9 +101,9 @@ struct transaction::impl {
   /// connection) keeps the actor from being reused.
   void answered(const caf::error& err);
 
-  /// Sends `req` to the transaction and waits `timeout` (the client's
-  /// request timeout by default) for its answer (actors::call), noting
-  /// whether it came (answered).
+  /// Sends `req` to the transaction (by id, through its service) and waits
+  /// `timeout` (the client's request timeout by default) for its answer
+  /// (actors::call), noting whether it came (answered).
   template <class OnValue, class Request>
   caf::error call(OnValue on_value, Request req,
                   std::optional<caf::timespan> timeout = std::nullopt);
@@ -113,7 +115,7 @@ struct transaction::impl {
 
   std::shared_ptr<client::impl> owner;
   std::unique_ptr<caf::scoped_actor> actor;
-  actors::transaction_actor handle;
+  actors::txn_service_actor service;
   actors::txn_started started;
   actors::write_buffer writes; ///< sent with the commit
   /// Values read with the begin (txn_options::prefetch), by key.

@@ -16,8 +16,8 @@ using namespace actors;
 
 transaction::impl::impl(std::shared_ptr<client::impl> c,
                         std::unique_ptr<caf::scoped_actor> a,
-                        transaction_actor h, txn_started s)
-  : owner(std::move(c)), actor(std::move(a)), handle(std::move(h)),
+                        txn_service_actor svc, txn_started s)
+  : owner(std::move(c)), actor(std::move(a)), service(std::move(svc)),
     started(std::move(s)) {}
 
 transaction::impl::~impl() {
@@ -31,8 +31,9 @@ void transaction::impl::answered(const caf::error& err) {
 template <class OnValue, class Request>
 caf::error transaction::impl::call(OnValue on_value, Request req,
                                    std::optional<caf::timespan> timeout) {
-  auto err = actors::call(*actor, handle, timeout.value_or(owner->timeout),
-                          std::move(on_value), std::move(req));
+  auto err =
+    actors::call(*actor, service, timeout.value_or(owner->timeout),
+                 std::move(on_value), txn_ref{started.txn}, std::move(req));
   answered(err);
   return err;
 }
@@ -57,7 +58,7 @@ transaction& transaction::operator=(transaction&&) noexcept = default;
 transaction::~transaction() {
   // Fire and forget: the coordinator's idle timeout ends it if this is lost.
   if (impl_ && impl_->state == impl::phase::active)
-    caf::anon_send(impl_->handle, txn_abort{});
+    caf::anon_send(impl_->service, txn_ref{impl_->started.txn}, txn_abort{});
 }
 
 txn_id transaction::id() const noexcept {
@@ -248,7 +249,7 @@ caf::error transaction::abort() {
   d.writes.clear();
   // The abort's answer is not awaited: it always succeeds, and if it is
   // lost the coordinator's idle timeout aborts the transaction.
-  caf::anon_send(d.handle, txn_abort{});
+  caf::anon_send(d.service, txn_ref{d.started.txn}, txn_abort{});
   return {};
 }
 

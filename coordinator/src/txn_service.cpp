@@ -3,11 +3,13 @@
 // gone (recovery after a restart).
 #include <algorithm>
 #include <set>
+#include <unordered_map>
 
 #include <caf/send.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
 #include "troupe/actors/errc.hpp"
+#include "troupe/actors/pass_on.hpp"
 #include "troupe/coordinator/coordinator.hpp"
 #include "troupe/coordinator/decision_log.hpp"
 
@@ -19,22 +21,44 @@ namespace {
 
 using service_impl = txn_service_actor::extend<caf::reacts_to<recover_atom>>;
 
+/// A coordinator of this service, for requests addressed by id.
+struct running_txn {
+  transaction_actor actor;
+  /// Requests passed on to it and not answered yet.
+  std::shared_ptr<open_calls> calls = std::make_shared<open_calls>();
+};
+
 struct service_state {
   std::shared_ptr<const coordinator_config> cfg;
   std::unique_ptr<decision_log> log;
   /// Running coordinators by actor (their exit names the actor).
   std::map<caf::actor_addr, txn_id> live;
+  /// The same coordinators by transaction id.
+  std::unordered_map<txn_id, running_txn> by_id;
   std::set<txn_id> redriving; ///< COMMITs being re-sent
   static inline const char* name = "troupe.txn_service";
 };
 
 using service_self = service_impl::stateful_pointer<service_state>;
 
-/// Whether the coordinator of `txn` runs here (a scan: asked once per
-/// logged decision per sweep and per in-doubt question, both rare).
+/// Whether the coordinator of `txn` runs here.
 bool running(const service_state& st, txn_id txn) {
-  return std::any_of(st.live.begin(), st.live.end(),
-                     [txn](const auto& entry) { return entry.second == txn; });
+  return st.by_id.count(txn) > 0;
+}
+
+/// Passes `req`, addressed to transaction `ref` by id, to its coordinator
+/// and the answer back (transaction.hpp: why clients address by id).
+template <class Reply, class Request>
+caf::result<Reply> pass_to_txn(service_self self, const txn_ref& ref,
+                               Request req) {
+  auto& st = self->state;
+  auto i = st.by_id.find(ref.txn);
+  if (i == st.by_id.end())
+    return make_error(errc::aborted,
+                      "transaction " + std::to_string(ref.txn) +
+                        " is not running on this node (it committed, "
+                        "aborted, timed out idle, or the node restarted)");
+  return pass_on<Reply>(self, i->second.calls, i->second.actor, std::move(req));
 }
 
 /// Sends COMMIT of `d` to every participant once; erases the decision when
@@ -113,6 +137,11 @@ service_behavior(service_self self,
       return;
     }
     if (st.cfg->running) st.cfg->running->remove(i->second);
+    if (auto j = st.by_id.find(i->second); j != st.by_id.end()) {
+      auto calls = std::move(j->second.calls);
+      st.by_id.erase(j);
+      calls->fail_all(make_error(caf::sec::request_receiver_down));
+    }
     st.live.erase(i);
   });
   // The first sweep runs at once: what a restart left in the log.
@@ -131,9 +160,12 @@ service_behavior(service_self self,
             auto txn = spawn_transaction(self->system(), cfg, started, req);
             self->link_to(txn);
             self->state.live.emplace(txn.address(), ts);
+            self->state.by_id.emplace(ts, running_txn{txn});
             if (cfg->running) cfg->running->add(ts);
+            // Addressed by id, the client never sees the actor.
+            auto handle = req.by_id ? transaction_actor{} : txn;
             if (req.prefetch.empty()) {
-              rp.deliver(started, std::move(txn));
+              rp.deliver(started, std::move(handle));
               return;
             }
             // The transaction's own reads (local, and every read has its
@@ -142,7 +174,7 @@ service_behavior(service_self self,
               .then(
                 [=](txn_values& v) mutable {
                   started.values = std::move(v.values);
-                  rp.deliver(started, txn);
+                  rp.deliver(started, handle);
                 },
                 [=](caf::error& err) mutable {
                   // The client never hears of this transaction: end it.
@@ -157,6 +189,27 @@ service_behavior(service_self self,
       return resolve(self, req.txn);
     },
     [=](recover_atom) { sweep(self); },
+    [=](const txn_ref& ref, txn_get& req) {
+      return pass_to_txn<read_reply>(self, ref, std::move(req));
+    },
+    [=](const txn_ref& ref, txn_get_many& req) {
+      return pass_to_txn<txn_values>(self, ref, std::move(req));
+    },
+    [=](const txn_ref& ref, txn_scan& req) {
+      return pass_to_txn<scan_reply>(self, ref, std::move(req));
+    },
+    [=](const txn_ref& ref, txn_put& req) {
+      return pass_to_txn<void>(self, ref, std::move(req));
+    },
+    [=](const txn_ref& ref, txn_erase& req) {
+      return pass_to_txn<void>(self, ref, std::move(req));
+    },
+    [=](const txn_ref& ref, txn_commit& req) {
+      return pass_to_txn<txn_committed>(self, ref, std::move(req));
+    },
+    [=](const txn_ref& ref, txn_abort& req) {
+      return pass_to_txn<void>(self, ref, std::move(req));
+    },
   };
 }
 

@@ -9,38 +9,9 @@
 
 using namespace troupe::actors;
 using namespace troupe::coordinator;
+using troupe::coordinator::test::silent_state;
+using troupe::coordinator::test::spawn_silent;
 using troupe::coordinator::test::txn_fixture;
-
-namespace {
-
-/// A participant that never votes: it keeps prepare requests unanswered
-/// and acks commit and abort (counted).
-struct silent_state {
-  std::vector<caf::typed_response_promise<vote>> held;
-  int aborts = 0;
-};
-
-caf::actor spawn_silent(caf::actor_system& sys,
-                        std::shared_ptr<silent_state> st) {
-  return sys.spawn([st](caf::event_based_actor* self) -> caf::behavior {
-    return {
-      [=](const prepare_request&) -> caf::result<vote> {
-        auto rp = self->make_response_promise<vote>();
-        st->held.push_back(rp);
-        return rp;
-      },
-      [=](const abort_request& req) {
-        ++st->aborts;
-        return ack{req.txn, req.shard};
-      },
-      [=](const commit_request& req) {
-        return ack{req.txn, req.shard};
-      },
-    };
-  });
-}
-
-} // namespace
 
 BOOST_FIXTURE_TEST_CASE(all_yes_commits_every_key_at_one_timestamp,
                         txn_fixture) {

@@ -20,6 +20,33 @@ namespace troupe::coordinator::test {
 
 using namespace troupe::actors;
 
+/// A participant that never votes: it keeps prepare requests unanswered
+/// and acks commit and abort (counted).
+struct silent_state {
+  std::vector<caf::typed_response_promise<vote>> held;
+  int aborts = 0;
+};
+
+inline caf::actor spawn_silent(caf::actor_system& sys,
+                               std::shared_ptr<silent_state> st) {
+  return sys.spawn([st](caf::event_based_actor* self) -> caf::behavior {
+    return {
+      [=](const prepare_request&) -> caf::result<vote> {
+        auto rp = self->make_response_promise<vote>();
+        st->held.push_back(rp);
+        return rp;
+      },
+      [=](const abort_request& req) {
+        ++st->aborts;
+        return ack{req.txn, req.shard};
+      },
+      [=](const commit_request& req) {
+        return ack{req.txn, req.shard};
+      },
+    };
+  });
+}
+
 struct txn_fixture {
   mvcc::test::temp_dir dir;
   std::shared_ptr<mvcc::store> db{mvcc::test::open_store(dir.sub("db"))};
@@ -128,11 +155,11 @@ struct txn_fixture {
   /// Sends `req` and waits for the reply; while none is there, moves the
   /// test clock in steps of 100 ms (at most 5 s), so that reads blocked by
   /// an undecided intent retry with backoff, as they would in real time.
-  template <class T, class Handle, class Request>
-  caf::expected<T> call(const Handle& dest, Request req) {
+  template <class T, class Handle, class... Request>
+  caf::expected<T> call(const Handle& dest, Request... req) {
     auto out = std::make_shared<std::optional<caf::expected<T>>>();
     t.sys.spawn([=](caf::event_based_actor* self) {
-      self->request(dest, caf::infinite, req)
+      self->request(dest, caf::infinite, req...)
         .then([=](T& value) { *out = std::move(value); },
               [=](caf::error& err) { *out = std::move(err); });
     });

@@ -8,7 +8,9 @@
 #include <chrono>
 #include <string>
 
+#include <caf/actor.hpp>
 #include <caf/actor_cast.hpp>
+#include <caf/actor_system.hpp>
 #include <caf/expected.hpp>
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
@@ -83,6 +85,18 @@ using participant_actor =
                    caf::replies_to<validate_request>::with<vote>,
                    caf::replies_to<outcome_request>::with<txn_outcome>,
                    caf::replies_to<precommit_request>::with<ack>>;
+
+/// Spawns a relay for `target`, a participant on another node: a
+/// participant of its own that passes every request on to `target` and the
+/// answer back (pass_on.hpp). A node actor resolves remote shards to relays
+/// (one per shard, kept while both ends live), so the shard's node learns
+/// of one long-lived actor instead of every short-lived coordinator that
+/// calls it: no proxy announce and retract per transaction. The relay ends
+/// when `target` or `owner` (its node actor) goes down, failing what it
+/// passed on with request_receiver_down; its monitors see it go down.
+participant_actor spawn_participant_relay(caf::actor_system& sys,
+                                          participant_actor target,
+                                          caf::actor owner);
 
 /// Asks `resolver` (a node actor, or any actor answering `(resolve_atom,
 /// "shard", id) -> caf::actor`) from actor `self` for the participant that

@@ -9,6 +9,8 @@
 //     | txn_begin{isolation} ------> spawns a transaction actor
 //     | <---- (txn_started{txn, start_ts}, transaction_actor)
 //     | txn_get / txn_scan --------> transaction actor: snapshot reads
+//     |   (or, with txn_begin::by_id, (txn_ref{txn}, txn_get) to the
+//     |   service, which passes it on: what the client library does)
 //     | txn_put / txn_erase -------> buffered
 //     | txn_commit ----------------> 1PC or 2PC
 //     | <---- txn_committed{commit_ts}  or an error with a retry class
@@ -80,7 +82,20 @@ using transaction_actor =
 /// - `txn_begin -> (txn_started, transaction_actor)`: takes a start
 ///   timestamp from the timestamp oracle and spawns the transaction's
 ///   actor. Errors: unavailable / timeout (the oracle is unreachable;
-///   retry_call).
+///   retry_call). With `by_id` the handle in the reply is null: the
+///   transaction is then addressed by id, below.
+///
+/// - `(txn_ref, R) -> reply of R` for each request R of `transaction_actor`:
+///   the service passes R to the transaction's actor and its answer back.
+///   This is how a remote client runs a transaction: CAF 0.17 makes a node
+///   that learns of an actor of another node announce a proxy for it, and
+///   the actor's node retract it when the actor ends, two BASP messages per
+///   transaction actor a client held (a quarter of a bank transfer's BASP
+///   messages); the service is long-lived, so addressing it costs nothing
+///   of the kind. Errors: as R's, and aborted (retry_transaction) when no
+///   transaction of that id runs here (it ended: committed, aborted, timed
+///   out idle, or its node restarted); when the actor ends without
+///   answering R, R fails with request_receiver_down.
 ///
 /// - `txn_resolve -> txn_resolution`: what became of a transaction this
 ///   node coordinated (asked by in-doubt participants): committed with its
@@ -90,7 +105,14 @@ using transaction_actor =
 ///   Errors: corrupt / internal when the decision log cannot be read.
 using txn_service_actor = caf::typed_actor<
   caf::replies_to<txn_begin>::with<txn_started, transaction_actor>,
-  caf::replies_to<txn_resolve>::with<txn_resolution>>;
+  caf::replies_to<txn_resolve>::with<txn_resolution>,
+  caf::replies_to<txn_ref, txn_get>::with<read_reply>,
+  caf::replies_to<txn_ref, txn_get_many>::with<txn_values>,
+  caf::replies_to<txn_ref, txn_scan>::with<scan_reply>,
+  caf::replies_to<txn_ref, txn_put>::with<void>,
+  caf::replies_to<txn_ref, txn_erase>::with<void>,
+  caf::replies_to<txn_ref, txn_commit>::with<txn_committed>,
+  caf::replies_to<txn_ref, txn_abort>::with<void>>;
 
 } // namespace troupe::actors
 

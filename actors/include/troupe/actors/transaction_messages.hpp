@@ -24,6 +24,12 @@ struct txn_begin {
   /// shards, as txn_get_many): a transaction that starts by reading saves
   /// a round trip.
   std::vector<std::string> prefetch;
+  /// Address the transaction by id through the service that began it
+  /// (`txn_ref` messages) instead of by its actor: the reply then carries
+  /// no transaction actor handle. A remote client that never holds the
+  /// handle spares the nodes a proxy announce and retract per transaction
+  /// (two BASP messages; transaction.hpp).
+  bool by_id = false;
 };
 
 /// A started transaction: its id and snapshot (start) timestamp, and the
@@ -32,6 +38,12 @@ struct txn_started {
   txn_id txn = 0;
   timestamp start_ts = 0;
   std::vector<read_reply> values;
+};
+
+/// Names a running transaction of the service it is sent to: the first
+/// element of a transaction request addressed by id (transaction.hpp).
+struct txn_ref {
+  txn_id txn = 0;
 };
 
 /// Reads `key` at the transaction's snapshot (its own writes first).
@@ -124,5 +136,6 @@ TROUPE_WIRE_CODEC(txn_resolve)
 TROUPE_WIRE_CODEC(txn_resolution)
 TROUPE_WIRE_CODEC(txn_get_many)
 TROUPE_WIRE_CODEC(txn_values)
+TROUPE_WIRE_CODEC(txn_ref)
 
 } // namespace troupe::actors

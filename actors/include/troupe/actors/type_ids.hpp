@@ -125,6 +125,10 @@ CAF_ADD_ATOM(troupe_actors, troupe::actors, oldest_atom, "tr_oldest")
 /// by the shard to itself through its `handoff`.
 CAF_ADD_ATOM(troupe_actors, troupe::actors, scanned_atom, "tr_scanned")
 
+// -- transactions addressed by id (transaction.hpp) -------------------------
+
+CAF_ADD_TYPE_ID(troupe_actors, (troupe::actors::txn_ref))
+
 CAF_END_TYPE_ID_BLOCK(troupe_actors)
 
 namespace troupe::actors {
