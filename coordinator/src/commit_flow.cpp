@@ -71,7 +71,7 @@ void deliver(txn_self self, shard_id shard, Request req, std::uint32_t attempt,
   auto retry = [=](const caf::error&) {
     // The shard may have restarted elsewhere in its node: resolve anew
     // (a request to the old incarnation only times out).
-    self->state.shards.erase(shard);
+    forget_shard(self, shard);
     if (attempt >= self->state.cfg->retry.max_attempts) return done(false);
     after(self, self->state.delays->delay(attempt),
           [=] { deliver(self, shard, req, attempt + 1, done); });

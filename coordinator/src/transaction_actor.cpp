@@ -23,12 +23,30 @@ void with_shard(txn_self self, shard_id shard,
                 std::function<void(caf::expected<participant_actor>)> f) {
   auto& known = self->state.shards;
   if (auto i = known.find(shard); i != known.end()) return f(i->second);
+  const auto& cache = self->state.cfg->participants;
+  if (cache)
+    if (auto p = cache->find(shard)) {
+      known[shard] = *p;
+      return f(std::move(*p));
+    }
   resolve_participant(self, self->state.cfg->resolver,
                       self->state.cfg->request_timeout, shard,
                       [=](caf::expected<participant_actor> p) {
-                        if (p) self->state.shards[shard] = *p;
+                        if (p) {
+                          self->state.shards[shard] = *p;
+                          if (cache) cache->insert(shard, *p);
+                        }
                         f(std::move(p));
                       });
+}
+
+void forget_shard(txn_self self, shard_id shard) {
+  auto& known = self->state.shards;
+  auto i = known.find(shard);
+  if (i == known.end()) return;
+  if (const auto& cache = self->state.cfg->participants)
+    cache->erase(shard, i->second.address());
+  known.erase(i);
 }
 
 namespace {

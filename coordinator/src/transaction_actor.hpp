@@ -72,10 +72,16 @@ struct txn_actor_state {
 /// Runs `f` after `delay` (test clock in deterministic tests).
 void after(txn_self self, caf::timespan delay, std::function<void()> f);
 
-/// Runs `f` with the handle of `shard`'s participant, resolving it once.
+/// Runs `f` with the handle of `shard`'s participant: the one this
+/// transaction used before, else the service's (participant_cache), else
+/// the resolver's answer.
 void with_shard(
   txn_self self, actors::shard_id shard,
   std::function<void(caf::expected<actors::participant_actor>)> f);
+
+/// Forgets the handle of `shard`'s participant, here and in the service's
+/// cache, so that the next with_shard resolves it anew.
+void forget_shard(txn_self self, actors::shard_id shard);
 
 /// Starts the commit: read-only, 1PC, 2PC or 3PC.
 void start_commit(txn_self self);

@@ -217,6 +217,8 @@ service_behavior(service_self self,
 
 txn_service_actor spawn_txn_service(caf::actor_system& sys,
                                     coordinator_config cfg) {
+  if (!cfg.participants)
+    cfg.participants = std::make_shared<participant_cache>();
   auto shared = std::make_shared<const coordinator_config>(std::move(cfg));
   return caf::actor_cast<txn_service_actor>(
     sys.spawn(service_behavior, std::move(shared)));

@@ -1,6 +1,7 @@
 // Requests passed on by a long-lived actor (actors/pass_on.hpp): a
 // transaction addressed by id through its service, and a participant
-// reached through a relay. On the deterministic scheduler, with real shards.
+// reached through a relay; and participants resolved once per service
+// (participant_cache.hpp). On the deterministic scheduler, with real shards.
 #include <boost/test/unit_test.hpp>
 
 #include "txn_fixture.hpp"
@@ -10,6 +11,32 @@ using namespace troupe::coordinator;
 using troupe::coordinator::test::silent_state;
 using troupe::coordinator::test::spawn_silent;
 using troupe::coordinator::test::txn_fixture;
+
+namespace {
+
+/// The shards a resolver answers with (the test may change them), and how
+/// often it was asked.
+struct resolver_table {
+  std::map<shard_id, caf::actor> shards;
+  int asked = 0;
+};
+
+caf::actor spawn_table_resolver(caf::actor_system& sys,
+                                std::shared_ptr<resolver_table> tab) {
+  return sys.spawn([tab](caf::event_based_actor*) -> caf::behavior {
+    return {
+      [=](resolve_atom, const std::string&,
+          const std::string& id) -> caf::result<caf::actor> {
+        ++tab->asked;
+        for (const auto& [s, handle] : tab->shards)
+          if (std::to_string(s) == id) return handle;
+        return make_error(errc::not_found, "shard " + id + " is unknown");
+      },
+    };
+  });
+}
+
+} // namespace
 
 BOOST_FIXTURE_TEST_CASE(a_transaction_addressed_by_id_runs_through_its_service,
                         txn_fixture) {
@@ -111,4 +138,42 @@ BOOST_FIXTURE_TEST_CASE(a_relay_fails_what_it_passed_on_when_its_target_ends,
   BOOST_REQUIRE(!held->value());
   BOOST_CHECK(held->value().error() == caf::sec::request_receiver_down);
   caf::anon_send_exit(owner, caf::exit_reason::kill);
+}
+
+BOOST_FIXTURE_TEST_CASE(
+  a_service_resolves_a_participant_again_only_after_it_ended, txn_fixture) {
+  auto tab = std::make_shared<resolver_table>();
+  tab->shards = shards;
+  caf::anon_send_exit(service, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(cfg.resolver, caf::exit_reason::user_shutdown);
+  cfg.resolver = spawn_table_resolver(t.sys, tab);
+  service = spawn_txn_service(t.sys, cfg);
+  t.run();
+  auto transfer = [&](const std::string& a, const std::string& b) {
+    auto x = begin();
+    auto c = commit(x, {write_op::put(a, "A"), write_op::put(b, "B")});
+    BOOST_REQUIRE_MESSAGE(c, (c ? std::string{} : describe(c.error())));
+    BOOST_CHECK(!c->one_phase);
+    BOOST_REQUIRE(decisions_cleared());
+    return c->commit_ts;
+  };
+  transfer("0a", "1b");
+  BOOST_CHECK_EQUAL(tab->asked, 2);
+  transfer("0c", "1d");
+  BOOST_CHECK_EQUAL(tab->asked, 2); // the second transaction asked no one
+  // Shard 1 ends and starts again (as its supervisor would restart it):
+  // the next transaction must reach the new one, not the ended one.
+  auto down = t.watch(shards[1]);
+  caf::anon_send_exit(shards[1], caf::exit_reason::user_shutdown);
+  BOOST_REQUIRE(t.run_until([&] { return down->has_value(); }));
+  troupe::participants::shard_options sopts;
+  sopts.handoff = t.handoff();
+  shards[1] = caf::actor_cast<caf::actor>(
+    troupe::participants::spawn_shard(t.sys, *db, 1, sopts));
+  tab->shards[1] = shards[1];
+  t.run();
+  auto ts = transfer("0e", "1f");
+  BOOST_CHECK_EQUAL(tab->asked, 3); // shard 1 once more, shard 0 not
+  BOOST_CHECK_EQUAL(read_at("1f", ts), "B");
+  BOOST_CHECK_EQUAL(read_at("1d", ts), "B");
 }

@@ -15,6 +15,7 @@
 #include "troupe/actors/participant.hpp"
 #include "troupe/actors/transaction.hpp"
 #include "troupe/config/cluster_config.hpp"
+#include "troupe/coordinator/participant_cache.hpp"
 #include "troupe/coordinator/running_txns.hpp"
 #include "troupe/coordinator/tso.hpp"
 #include "troupe/mvcc/store.hpp"
@@ -77,6 +78,9 @@ struct coordinator_config {
   /// Where the service records the start of every transaction it runs,
   /// until it ends (null: nowhere); the node's GC reads it.
   std::shared_ptr<running_txns> running;
+  /// The participants resolved so far, shared by the service's
+  /// transactions (null: spawn_txn_service makes one).
+  std::shared_ptr<participant_cache> participants;
   actors::handoff handoff = actors::direct_handoff();
 };
 
