@@ -140,6 +140,7 @@ caf::expected<transaction> client::begin(txn_options opts) {
         if (began) {
           auto t = std::make_unique<transaction::impl>(impl_, std::move(actor),
                                                        *svc, std::move(*began));
+          t->three_phase = opts.three_phase;
           auto& values = t->started.values;
           for (std::size_t j = 0; j < opts.prefetch.size() && j < values.size();
                ++j)

@@ -121,6 +121,9 @@ struct transaction::impl {
   /// Values read with the begin (txn_options::prefetch), by key.
   std::map<std::string, std::optional<std::string>> prefetched;
   phase state = phase::active;
+  /// Commits with 3PC (txn_options::three_phase): a commit may take a
+  /// second prepare timeout (the PreCommit round).
+  bool three_phase = false;
   /// False once a request went unanswered (the actor is then not reused).
   bool all_answered = true;
 };

@@ -220,9 +220,11 @@ caf::expected<txn_committed> transaction::commit() {
   // transaction: never send it anything again (a request to an ended
   // remote actor may wait for its whole timeout in CAF 0.17).
   d.state = impl::phase::over;
-  // The coordinator may wait `timeouts.prepare` for votes and then retry
-  // delivery; give it that on top of the request timeout.
-  auto timeout = d.owner->timeout + d.owner->cluster.timeouts.prepare;
+  // The coordinator may wait `timeouts.prepare` for votes (and, with 3PC,
+  // as long again for the PreCommit acks) before it answers; give it that
+  // on top of the request timeout.
+  auto prepare = d.owner->cluster.timeouts.prepare;
+  auto timeout = d.owner->timeout + (d.three_phase ? 2 * prepare : prepare);
   txn_committed out;
   auto err =
     d.call([&](txn_committed& c) { out = c; }, std::move(req), timeout);
