@@ -55,6 +55,46 @@ caf::error as_abort(const std::string& what, const caf::error& err) {
   return make_error(errc::aborted, what + ": " + describe(err, false));
 }
 
+using lim = config::limits_config;
+
+/// The size of a participant request with `part`'s writes, and with its
+/// serializable reads when `with_reads` (counted as the client counts a
+/// commit's writes).
+std::uint64_t request_bytes(const participant_plan& part, bool with_reads) {
+  std::uint64_t bytes = lim::message_overhead_bytes;
+  for (const auto& w : part.writes)
+    bytes += lim::row_bytes(w.key.size(), w.value ? w.value->size() : 0);
+  if (with_reads)
+    for (const auto& r : part.reads)
+      bytes += lim::row_bytes(r.size());
+  return bytes;
+}
+
+/// Whether `part`'s writes and reads fit one request. When they do not,
+/// the reads go in validate requests of their own (validate_then_decide):
+/// the check in the prepare is only an early one.
+bool reads_fit(txn_self self, const participant_plan& part) {
+  return request_bytes(part, true) <= self->state.cfg->max_message_bytes;
+}
+
+/// `keys` in pieces that each fit one message of `max_bytes`.
+std::vector<std::vector<std::string>>
+in_messages(const std::vector<std::string>& keys, std::uint64_t max_bytes) {
+  std::vector<std::vector<std::string>> out;
+  auto budget = max_bytes - lim::message_overhead_bytes;
+  std::uint64_t bytes = 0;
+  for (const auto& k : keys) {
+    auto n = lim::row_bytes(k.size());
+    if (out.empty() || bytes + n > budget) {
+      out.emplace_back();
+      bytes = 0;
+    }
+    bytes += n;
+    out.back().push_back(k);
+  }
+  return out;
+}
+
 /// The shards that prepared writes.
 std::vector<shard_id> writers(txn_self self) {
   std::vector<shard_id> out;
@@ -256,12 +296,14 @@ void decide(txn_self self) {
 
 /// Serializable: validates the reads of every shard after all prepares
 /// succeeded, so that two transactions reading each other's writes cannot
-/// both pass (the second meets the first one's intent).
+/// both pass (the second meets the first one's intent). A shard's reads
+/// that do not fit one message go in several requests.
 void validate_then_decide(txn_self self) {
   auto& st = self->state;
   std::vector<std::pair<shard_id, std::vector<std::string>>> todo;
   for (const auto& [shard, part] : st.plan)
-    if (!part.reads.empty()) todo.emplace_back(shard, part.reads);
+    for (auto& keys : in_messages(part.reads, st.cfg->max_message_bytes))
+      todo.emplace_back(shard, std::move(keys));
   if (todo.empty()) return decide(self);
   auto left = std::make_shared<std::size_t>(todo.size());
   for (auto& [shard, keys] : todo) {
@@ -299,7 +341,7 @@ void prepare_all(txn_self self) {
     req.shard = shard;
     req.start_ts = st.txn->id().start_ts;
     req.writes = st.plan[shard].writes;
-    req.reads = st.plan[shard].reads;
+    if (reads_fit(self, st.plan[shard])) req.reads = st.plan[shard].reads;
     req.isolation = st.txn->level();
     req.primary_key = st.txn->primary_key();
     req.coordinator = st.cfg->node;
@@ -379,27 +421,23 @@ void one_phase(txn_self self, shard_id shard, std::uint32_t attempt) {
     });
 }
 
-/// The error for a participant request of `plan` larger than a node
-/// accepts (counted like the client counts a commit's writes), if any.
+/// The error for a participant's writes larger than a node accepts in one
+/// message (counted like the client counts a commit's writes), if any.
+/// Serializable reads never make a commit too large: they go in as many
+/// validate requests as they need.
 caf::error too_large_for_a_message(txn_self self) {
-  using lim = config::limits_config;
   const auto& st = self->state;
   for (const auto& [shard, part] : st.plan) {
-    std::uint64_t bytes = lim::message_overhead_bytes;
-    for (const auto& w : part.writes)
-      bytes += lim::row_bytes(w.key.size(), w.value ? w.value->size() : 0);
-    for (const auto& r : part.reads)
-      bytes += lim::row_bytes(r.size());
+    auto bytes = request_bytes(part, false);
     if (bytes > st.cfg->max_message_bytes)
       return make_error(
         errc::too_large,
         "transaction " + std::to_string(st.txn->id().txn) + " needs about " +
-          std::to_string(bytes) + " bytes for " +
-          std::to_string(part.writes.size()) + " writes and " +
-          std::to_string(part.reads.size()) + " serializable reads on shard " +
+          std::to_string(bytes) + " bytes for its " +
+          std::to_string(part.writes.size()) + " writes on shard " +
           std::to_string(shard) + ", more than limits.max_message_bytes (" +
           std::to_string(st.cfg->max_message_bytes) +
-          "): read fewer keys under serializable, or use snapshot isolation");
+          "): split them over several transactions");
   }
   return {};
 }
@@ -421,7 +459,10 @@ void start_commit(txn_self self) {
     fail_commit(self, txn_phase::aborted, std::move(err));
     return maybe_quit(self);
   }
-  if (st.plan.size() == 1) return one_phase(self, st.plan.begin()->first, 1);
+  // One shard commits in one phase when its writes and reads fit one
+  // request; else its reads are validated in parts, after a prepare.
+  if (st.plan.size() == 1 && reads_fit(self, st.plan.begin()->second))
+    return one_phase(self, st.plan.begin()->first, 1);
   prepare_all(self);
 }
 
