@@ -81,7 +81,11 @@ bool reads_fit(txn_self self, const participant_plan& part) {
 std::vector<std::vector<std::string>>
 in_messages(const std::vector<std::string>& keys, std::uint64_t max_bytes) {
   std::vector<std::vector<std::string>> out;
-  auto budget = max_bytes - lim::message_overhead_bytes;
+  // The config keeps a message above its overhead (limits_config); a
+  // smaller one still sends one key per request.
+  auto budget = max_bytes > lim::message_overhead_bytes
+                  ? max_bytes - lim::message_overhead_bytes
+                  : 0;
   std::uint64_t bytes = 0;
   for (const auto& k : keys) {
     auto n = lim::row_bytes(k.size());
