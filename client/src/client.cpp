@@ -114,7 +114,7 @@ caf::expected<transaction> client::begin(txn_options opts) {
   if (!opts.near.empty() && d.node_of_shard.size() == d.cluster.shards)
     first = d.node_of_shard[ring::shard_of(opts.near, d.cluster.shards)];
   // Prefetch what one begin message holds; get_many reads the rest.
-  opts.prefetch.resize(keys_that_fit(cluster().limits, opts.prefetch, 0));
+  opts.prefetch.resize(cluster().limits.keys_that_fit(opts.prefetch, 0));
   std::string tried;
   std::vector<bool> asked(count, false);
   // Two rounds: the first skips nodes that failed a moment ago, the second

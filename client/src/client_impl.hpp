@@ -27,14 +27,6 @@ namespace troupe::client {
          actors::retry_class_of(err) == actors::retry_class::retry_call;
 }
 
-/// The end of the run of `keys` from `first` that one request can carry
-/// without outgrowing limits.max_message_bytes (a node drops the
-/// connection of a larger frame), counted like a commit's writes: at least
-/// one key, which always fits.
-[[nodiscard]] std::size_t keys_that_fit(const config::limits_config& lim,
-                                        const std::vector<std::string>& keys,
-                                        std::size_t first);
-
 struct client::impl {
   /// What the client knows of one node: its transaction service once
   /// resolved, and until when to skip it after a failure.

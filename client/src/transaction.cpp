@@ -38,19 +38,6 @@ caf::error transaction::impl::call(OnValue on_value, Request req,
   return err;
 }
 
-std::size_t keys_that_fit(const config::limits_config& lim,
-                          const std::vector<std::string>& keys,
-                          std::size_t first) {
-  std::uint64_t bytes = lim.message_overhead_bytes;
-  auto end = first;
-  while (end < keys.size()) {
-    bytes += lim.row_bytes(keys[end].size());
-    if (bytes > lim.max_message_bytes && end > first) break;
-    ++end;
-  }
-  return end;
-}
-
 transaction::transaction(std::unique_ptr<impl> p) : impl_(std::move(p)) {}
 transaction::transaction(transaction&&) noexcept = default;
 transaction& transaction::operator=(transaction&&) noexcept = default;
@@ -114,7 +101,7 @@ transaction::get_many(const std::vector<std::string>& keys) {
   // As many requests as the keys need messages (all at one snapshot).
   const auto& lim = d.owner->cluster.limits;
   for (std::size_t from = 0; from < req.keys.size();) {
-    auto to = keys_that_fit(lim, req.keys, from);
+    auto to = lim.keys_that_fit(req.keys, from);
     txn_get_many part;
     part.keys.assign(req.keys.begin() + static_cast<std::ptrdiff_t>(from),
                      req.keys.begin() + static_cast<std::ptrdiff_t>(to));

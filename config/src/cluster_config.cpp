@@ -45,4 +45,17 @@ cluster_config::effective_scheduler_threads(const node_config& node,
                                  cores / std::max<std::uint32_t>(1, sharing));
 }
 
+std::size_t limits_config::keys_that_fit(const std::vector<std::string>& keys,
+                                         std::size_t first,
+                                         std::uint64_t max_bytes) {
+  std::uint64_t bytes = message_overhead_bytes;
+  auto end = first;
+  while (end < keys.size()) {
+    bytes += row_bytes(keys[end].size());
+    if (bytes > max_bytes && end > first) break;
+    ++end;
+  }
+  return end;
+}
+
 } // namespace troupe::config

@@ -81,20 +81,11 @@ bool reads_fit(txn_self self, const participant_plan& part) {
 std::vector<std::vector<std::string>>
 in_messages(const std::vector<std::string>& keys, std::uint64_t max_bytes) {
   std::vector<std::vector<std::string>> out;
-  // The config keeps a message above its overhead (limits_config); a
-  // smaller one still sends one key per request.
-  auto budget = max_bytes > lim::message_overhead_bytes
-                  ? max_bytes - lim::message_overhead_bytes
-                  : 0;
-  std::uint64_t bytes = 0;
-  for (const auto& k : keys) {
-    auto n = lim::row_bytes(k.size());
-    if (out.empty() || bytes + n > budget) {
-      out.emplace_back();
-      bytes = 0;
-    }
-    bytes += n;
-    out.back().push_back(k);
+  for (std::size_t from = 0; from < keys.size();) {
+    auto to = lim::keys_that_fit(keys, from, max_bytes);
+    out.emplace_back(keys.begin() + static_cast<std::ptrdiff_t>(from),
+                     keys.begin() + static_cast<std::ptrdiff_t>(to));
+    from = to;
   }
   return out;
 }

@@ -83,6 +83,19 @@ struct limits_config {
     return std::uint64_t{key_bytes} + value_bytes + row_overhead_bytes;
   }
 
+  /// The end of the run of `keys` from `first` that one message of
+  /// `max_bytes` can carry (a node drops the connection of a larger frame),
+  /// counted with row_bytes: at least one key, which always fits a message
+  /// the config allows.
+  [[nodiscard]] static std::size_t
+  keys_that_fit(const std::vector<std::string>& keys, std::size_t first,
+                std::uint64_t max_bytes);
+  /// The same with this config's max_message_bytes.
+  [[nodiscard]] std::size_t keys_that_fit(const std::vector<std::string>& keys,
+                                          std::size_t first) const {
+    return keys_that_fit(keys, first, max_message_bytes);
+  }
+
   /// A message of one key and one value at their limits (with the full
   /// framing): max_message_bytes must hold it.
   [[nodiscard]] std::uint64_t one_row_message_bytes() const {

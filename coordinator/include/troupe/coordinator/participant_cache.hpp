@@ -52,11 +52,6 @@ class participant_cache
       map_.erase(i);
   }
 
-  [[nodiscard]] std::size_t size() const {
-    std::lock_guard<std::mutex> guard{mtx_};
-    return map_.size();
-  }
-
  private:
   mutable std::mutex mtx_;
   std::unordered_map<actors::shard_id, actors::participant_actor> map_;
